@@ -7,7 +7,7 @@
  * Compiled policies are cached by content, so the same managed policy attached to a
  * thousand roles is compiled once.
  */
-import { compileTemplate, type Matcher } from './template.js';
+import { arnColons, compileTemplate, type Matcher } from './template.js';
 import { compileCondition, type CompiledCondition } from './conditions.js';
 import { CompiledPrincipal } from './principal.js';
 import { parsePolicy, PolicyDocumentError, type ParseOptions } from './parse.js';
@@ -55,13 +55,15 @@ export class CompiledStatement {
     this.notResource = spec.notResource !== undefined;
     const variables = version === '2012-10-17';
     this.resources = (spec.resource ?? spec.notResource ?? []).map((r) => compileResource(r, variables));
-    this.anyResource = !this.notResource && this.resources.some((m) => m.matchesAll);
+    // A trust policy has no Resource element: its resource is the role itself.
+    const noResourceElement = spec.resource === undefined && spec.notResource === undefined;
+    this.anyResource = noResourceElement || (!this.notResource && this.resources.some((m) => m.matchesAll));
     this.principal = spec.principal ? new CompiledPrincipal(spec.principal) : undefined;
     this.notPrincipal = spec.notPrincipal ? new CompiledPrincipal(spec.notPrincipal) : undefined;
     this.conditions = spec.conditions.map((c) => compileCondition(c, version));
     const names = new Map<string, string>();
-    for (const c of this.conditions) for (const k of c.keysRead) if (!names.has(k)) names.set(k, k === c.key ? c.spec.key : k);
-    for (const m of this.resources) for (const k of m.variableKeys) if (!names.has(k)) names.set(k, k);
+    for (const c of this.conditions) c.keysRead.forEach((k, i) => names.has(k) || names.set(k, c.keyNames[i]!));
+    for (const m of this.resources) m.variableKeys.forEach((k, i) => names.has(k) || names.set(k, m.variableNames[i]!));
     this.keyNames = [...names.values()];
   }
 
@@ -85,13 +87,8 @@ export class CompiledStatement {
  */
 function compileResource(pattern: string, variables: boolean): Matcher {
   if (!variables || !pattern.includes('${')) return compileTemplate(pattern, { wildcards: true, variables: false });
-  let cut = -1;
-  for (let i = 0, from = 0; i < 5; i++) {
-    cut = pattern.indexOf(':', from);
-    if (cut < 0) break;
-    from = cut + 1;
-  }
-  if (cut < 0) return compileTemplate(pattern, { wildcards: true, variables: false });
+  const cut = arnColons(pattern)[4];
+  if (cut === undefined) return compileTemplate(pattern, { wildcards: true, variables: false });
   // Escape `${` in the head by turning it into the literal escapes the template knows.
   const head = pattern.slice(0, cut + 1).replace(/\$\{/g, '${$}{');
   return compileTemplate(head + pattern.slice(cut + 1), { wildcards: true, variables: true });

@@ -14,7 +14,7 @@
  *   what AWS leaves undefined; Access Analyzer warns about it);
  * - an empty multivalued value is treated as an absent key.
  */
-import { compileTemplate, type Matcher } from './template.js';
+import { arnColons, compileTemplate, type Matcher } from './template.js';
 import { parseOperator, type ParsedOperator } from './operators.js';
 import { parseCidr, parseIp, cidrContains, type Cidr } from './ip.js';
 import { parseDate, parseNumber } from './values.js';
@@ -26,6 +26,8 @@ export interface CompiledCondition {
   readonly key: string;
   /** Every key the condition reads: its own and its values' variables (lower case). */
   readonly keysRead: readonly string[];
+  /** The same keys as written in the policy. */
+  readonly keyNames: readonly string[];
   test(ctx: ContextLookup): boolean;
 }
 
@@ -37,10 +39,17 @@ export function compileCondition(spec: ConditionSpec, version: string | undefine
   if (!op) throw new Error(`unknown condition operator ${spec.operator}`); // the parser refuses these
   const key = spec.key.toLowerCase();
   const variables = op.variables && version === '2012-10-17';
-  const { anyOf, variableKeys } = compileValues(op, spec.values, variables);
-  const keysRead = [...new Set([key, ...variableKeys])];
+  const { anyOf, variableKeys, variableNames } = compileValues(op, spec.values, variables);
+  const keysRead = [key];
+  const keyNames = [spec.key];
+  variableKeys.forEach((k, i) => {
+    if (!keysRead.includes(k)) {
+      keysRead.push(k);
+      keyNames.push(variableNames[i]!);
+    }
+  });
   const test = op.base === 'Null' ? nullTest(key, spec.values) : valueTest(op, key, anyOf);
-  return { spec, key, keysRead, test };
+  return { spec, key, keysRead, keyNames, test };
 }
 
 function nullTest(key: string, values: readonly string[]): (ctx: ContextLookup) => boolean {
@@ -81,7 +90,15 @@ function valueTest(op: ParsedOperator, key: string, anyOf: AnyOf): (ctx: Context
   };
 }
 
-function compileValues(op: ParsedOperator, values: readonly string[], variables: boolean): { anyOf: AnyOf; variableKeys: string[] } {
+interface Values {
+  readonly anyOf: AnyOf;
+  readonly variableKeys: readonly string[];
+  readonly variableNames: readonly string[];
+}
+
+const plain = (anyOf: AnyOf): Values => ({ anyOf, variableKeys: [], variableNames: [] });
+
+function compileValues(op: ParsedOperator, values: readonly string[], variables: boolean): Values {
   switch (op.family) {
     case 'string':
       return stringValues(op, values, variables);
@@ -90,39 +107,42 @@ function compileValues(op: ParsedOperator, values: readonly string[], variables:
     case 'bool':
       return stringValues(op, values, variables, true);
     case 'numeric':
-      return { anyOf: numericValues(op, values), variableKeys: [] };
+      return plain(numericValues(op, values));
     case 'date':
-      return { anyOf: dateValues(op, values), variableKeys: [] };
+      return plain(dateValues(op, values));
     case 'ip':
-      return { anyOf: ipValues(values), variableKeys: [] };
+      return plain(ipValues(values));
     case 'binary':
-      return { anyOf: binaryValues(values), variableKeys: [] };
+      return plain(binaryValues(values));
     case 'null':
-      return { anyOf: () => false, variableKeys: [] };
+      return plain(() => false);
   }
 }
 
-function collectKeys(matchers: readonly Matcher[]): string[] {
-  return [...new Set(matchers.flatMap((m) => m.variableKeys))];
+/** The variables a set of matchers reads, lower case and as written, in first-seen order. */
+function collectKeys(matchers: readonly Matcher[]): { variableKeys: string[]; variableNames: string[] } {
+  const seen = new Map<string, string>();
+  for (const m of matchers) m.variableKeys.forEach((k, i) => seen.has(k) || seen.set(k, m.variableNames[i]!));
+  return { variableKeys: [...seen.keys()], variableNames: [...seen.values()] };
 }
 
-function stringValues(op: ParsedOperator, values: readonly string[], variables: boolean, bool = false): { anyOf: AnyOf; variableKeys: string[] } {
+function stringValues(op: ParsedOperator, values: readonly string[], variables: boolean, bool = false): Values {
   const like = op.base === 'StringLike' || op.base === 'StringNotLike';
   const ignoreCase = bool || op.base === 'StringEqualsIgnoreCase' || op.base === 'StringNotEqualsIgnoreCase';
   const matchers = values.map((v) => compileTemplate(ignoreCase ? v.toLowerCase() : v, { wildcards: like, variables, ignoreCase }));
-  const variableKeys = collectKeys(matchers);
+  const keys = collectKeys(matchers);
   // The common case: exact values, no variables: a set lookup.
-  if (!like && variableKeys.length === 0) {
+  if (!like && keys.variableKeys.length === 0) {
     const set = new Set(values.map((v) => (ignoreCase ? v.toLowerCase() : v)));
-    if (ignoreCase) return { anyOf: (v) => set.has(v.toLowerCase()), variableKeys };
-    return { anyOf: (v) => set.has(v), variableKeys };
+    if (ignoreCase) return plain((v) => set.has(v.toLowerCase()));
+    return plain((v) => set.has(v));
   }
   return {
     anyOf: (v, ctx) => {
       for (let i = 0; i < matchers.length; i++) if (matchers[i]!.match(v, ctx)) return true;
       return false;
     },
-    variableKeys,
+    ...keys,
   };
 }
 
@@ -132,14 +152,14 @@ function stringValues(op: ParsedOperator, values: readonly string[], variables: 
  * value with fewer than six components is matched against the whole value
  * (Gatehouse's choice; `*` then matches any ARN).
  */
-function arnValues(values: readonly string[], variables: boolean): { anyOf: AnyOf; variableKeys: string[] } {
+function arnValues(values: readonly string[], variables: boolean): Values {
   const compiled = values.map((v) => {
     const parts = splitArn(v);
     const opts = { wildcards: true, variables };
     if (!parts) return { whole: compileTemplate(v, opts), parts: undefined };
     return { whole: undefined, parts: parts.map((p) => compileTemplate(p, opts)) };
   });
-  const variableKeys = collectKeys(compiled.flatMap((c) => (c.whole ? [c.whole] : c.parts)));
+  const keys = collectKeys(compiled.flatMap((c) => (c.whole ? [c.whole] : c.parts)));
   const bounds = new Array<number>(7);
   return {
     anyOf: (v, ctx) => {
@@ -156,22 +176,15 @@ function arnValues(values: readonly string[], variables: boolean): { anyOf: AnyO
       }
       return false;
     },
-    variableKeys,
+    ...keys,
   };
 }
 
-/** Split on the first five colons, or undefined when there are fewer. */
+/** Split a policy value on its first five colons (not those inside `${...}`), or undefined when there are fewer. */
 function splitArn(v: string): string[] | undefined {
-  const parts: string[] = [];
-  let from = 0;
-  for (let i = 0; i < 5; i++) {
-    const c = v.indexOf(':', from);
-    if (c < 0) return undefined;
-    parts.push(v.slice(from, c));
-    from = c + 1;
-  }
-  parts.push(v.slice(from));
-  return parts;
+  const colons = arnColons(v);
+  if (colons.length < 5) return undefined;
+  return [0, ...colons].map((c, i) => v.slice(i === 0 ? 0 : c + 1, colons[i] ?? v.length));
 }
 
 /** Fill `out` with component bounds: out[0] = 0, out[1..5] = the first five colons, out[6] = length. */

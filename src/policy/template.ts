@@ -22,7 +22,7 @@ type Token =
   | { readonly t: T.Lit; readonly s: string }
   | { readonly t: T.Star }
   | { readonly t: T.Any }
-  | { readonly t: T.Var; readonly key: string; readonly dflt: string | undefined };
+  | { readonly t: T.Var; readonly key: string; readonly name: string; readonly dflt: string | undefined };
 
 const STAR: Token = { t: T.Star };
 const ANY: Token = { t: T.Any };
@@ -42,6 +42,8 @@ export interface Matcher {
   match(s: string, ctx: ContextLookup | undefined, from?: number, to?: number): boolean;
   /** The condition keys this pattern's variables read (lower case). */
   readonly variableKeys: readonly string[];
+  /** The same keys as written in the policy, for reports. */
+  readonly variableNames: readonly string[];
   /** The pattern matches every string (a lone `*`). */
   readonly matchesAll: boolean;
 }
@@ -80,8 +82,8 @@ function tokenize(pattern: string, opts: TemplateOptions): Token[] {
       continue;
     }
     const d = DEFAULT.exec(body);
-    const key = (d ? d[1]! : body).trim().toLowerCase();
-    tokens.push({ t: T.Var, key, dflt: d ? d[2]! : undefined });
+    const name = (d ? d[1]! : body).trim();
+    tokens.push({ t: T.Var, key: name.toLowerCase(), name, dflt: d ? d[2]! : undefined });
   }
   pushText(pattern.slice(last));
   return tokens;
@@ -178,12 +180,14 @@ export function compileTemplate(pattern: string, opts: TemplateOptions): Matcher
   const tokens = mergeLiterals(tokenize(pattern, opts), ignoreCase);
   const vars = tokens.filter((t): t is Extract<Token, { t: T.Var }> => t.t === T.Var);
   const variableKeys = [...new Set(vars.map((v) => v.key))];
+  const variableNames = variableKeys.map((k) => vars.find((v) => v.key === k)!.name);
   if (vars.length === 0) return fixedMatcher(tokens, ignoreCase);
 
   // Variables: resolve to literals per request, then match as a glob. Only policies
   // that use variables pay for this.
   return {
     variableKeys,
+    variableNames,
     matchesAll: false,
     match(s, ctx, from = 0, to = s.length) {
       const resolved: Token[] = [];
@@ -207,7 +211,7 @@ export function compileTemplate(pattern: string, opts: TemplateOptions): Matcher
 
 /** Specialised matchers for the shapes that dominate real policies. */
 function fixedMatcher(tokens: readonly Token[], ignoreCase: boolean): Matcher {
-  const base = { variableKeys: [] as string[], matchesAll: false };
+  const base = { variableKeys: [] as string[], variableNames: [] as string[], matchesAll: false };
   const lower = (s: string, from: number, to: number): string => {
     const part = from === 0 && to === s.length ? s : s.slice(from, to);
     return ignoreCase ? part.toLowerCase() : part;
@@ -233,4 +237,24 @@ function fixedMatcher(tokens: readonly Token[], ignoreCase: boolean): Matcher {
       return glob.match(l, 0, l.length);
     },
   };
+}
+
+/**
+ * Offsets of the first five colons of an ARN pattern, skipping colons inside `${...}`
+ * (a variable such as `${aws:PrincipalAccount}` is one unit). Fewer entries when the
+ * pattern has fewer colons.
+ */
+export function arnColons(pattern: string): number[] {
+  const colons: number[] = [];
+  for (let i = 0; i < pattern.length && colons.length < 5; i++) {
+    if (pattern.startsWith('${', i)) {
+      const close = pattern.indexOf('}', i);
+      if (close > 0) {
+        i = close;
+        continue;
+      }
+    }
+    if (pattern.charCodeAt(i) === 58) colons.push(i);
+  }
+  return colons;
 }
