@@ -18,7 +18,7 @@
  */
 import { runSimulation, runUnsafeSimulation } from '@cloud-copilot/iam-simulate';
 import type { EvaluationResult, Simulation } from '@cloud-copilot/iam-simulate';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { compilePolicy, evaluate, PolicyGroup, RequestContext } from '../src/policy/index.js';
 import type { Decision, PolicyKind, RequestPrincipal } from '../src/policy/types.js';
@@ -29,7 +29,8 @@ const ROUNDS = 7;
 const ROUND_MS = 300;
 const WARMUP_MS = 500;
 const COMPILE_POLICIES = 1000;
-const COMPILE_RUNS = 7;
+const COMPILE_RUNS = 9;
+const COMPILE_WARMUP_RUNS = 2;
 
 const ACCOUNT = '111122223333';
 const MANAGEMENT_ACCOUNT = '999999999999';
@@ -593,12 +594,12 @@ async function throughput(s: Scenario): Promise<number[]> {
 /** Median time to compile COMPILE_POLICIES distinct documents from JSON text. */
 function compileTime(): { median: number; runs: number[] } {
   const runs: number[] = [];
-  // Run 0 only warms the compiler up. Each run has its own tag: compilePolicy caches by content.
-  for (let run = 0; run <= COMPILE_RUNS; run++) {
+  // The first runs only warm the compiler up. Each run has its own tag: compilePolicy caches by content.
+  for (let run = 0; run < COMPILE_WARMUP_RUNS + COMPILE_RUNS; run++) {
     const texts = Array.from({ length: COMPILE_POLICIES }, (_, i) => JSON.stringify(projectPolicy(i, `c${run}p`), null, 2));
     const start = performance.now();
     for (const [i, text] of texts.entries()) compilePolicy(text, { id: `compile-${run}-${i}`, kind: 'identity' });
-    if (run > 0) runs.push(performance.now() - start);
+    if (run >= COMPILE_WARMUP_RUNS) runs.push(performance.now() - start);
   }
   return { median: median(runs), runs };
 }
@@ -606,6 +607,8 @@ function compileTime(): { median: number; runs: number[] } {
 // ---------------------------------------------------------------------------------------------
 // Output.
 
+// Other work on the machine depresses every figure; the load average says how much to distrust them.
+const load = () => `load average ${loadavg()[0]!.toFixed(1)}`;
 const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
 
 /** Prints rows as columns: the first `left` left-aligned (labels), the rest right-aligned (figures). */
@@ -616,7 +619,7 @@ function printTable(rows: string[][], left: number): void {
 
 async function main(): Promise<number> {
   console.log(
-    `Gatehouse policy engine vs @cloud-copilot/iam-simulate (node ${process.version}, ${cpus().length} CPUs, one thread)\n` +
+    `Gatehouse policy engine vs @cloud-copilot/iam-simulate (node ${process.version}, ${cpus().length} CPUs, one thread, ${load()})\n` +
       `evaluations/s: median of ${ROUNDS} interleaved rounds of >= ${ROUND_MS} ms after ${WARMUP_MS} ms of warm-up\n`,
   );
   if (!(await verify())) return 1;
@@ -624,11 +627,12 @@ async function main(): Promise<number> {
   const rows = [['scenario', ...CONTENDERS.map((c) => `${c.name}/s`), 'ratio']];
   const ratios: number[] = [];
   let rateA = 0;
+  let evalOnlyA = 0;
   for (const s of SCENARIOS) {
     const [gh, evalOnly, unsafe, safe] = await throughput(s);
     const ratio = gh! / Math.max(unsafe!, safe!);
     ratios.push(ratio);
-    if (s === scenarioA) rateA = gh!;
+    if (s === scenarioA) [rateA, evalOnlyA] = [gh!, evalOnly!];
     rows.push([s.name, fmt(gh!), fmt(evalOnly!), fmt(unsafe!), fmt(safe!), `${ratio.toFixed(0)}x`]);
   }
   printTable(rows, 1);
@@ -646,9 +650,10 @@ async function main(): Promise<number> {
   const min = Math.min(...ratios);
   const geomean = Math.exp(ratios.reduce((a, r) => a + Math.log(r), 0) / ratios.length);
   const check = (ok: boolean) => (ok ? 'met' : 'MISSED');
-  console.log(`target (a) >= 500,000 evals/s: ${check(rateA >= 500_000)} (${fmt(rateA)})`);
+  console.log(`target (a) >= 500,000 evals/s: ${check(rateA >= 500_000)} (${fmt(rateA)}; evaluate() only ${fmt(evalOnlyA)})`);
   console.log(`target ratio >= 100x: ${check(min >= 100)} (minimum ${min.toFixed(0)}x, geometric mean ${geomean.toFixed(0)}x)`);
   console.log(`target compile < 200 ms: ${check(compile.median < 200)} (${compile.median.toFixed(1)} ms)`);
+  console.log(`(${load()} at the end)`);
   if (sink < 0) console.log(sink); // never true; keeps `sink` observable
   console.log('the ratio below is the minimum across scenarios (the honest figure), not the geometric mean');
   console.log(`ratio vs iam-simulate: ${Math.round(min)}x`);

@@ -131,8 +131,8 @@ function stringValues(op: ParsedOperator, values: readonly string[], variables: 
   const ignoreCase = bool || op.base === 'StringEqualsIgnoreCase' || op.base === 'StringNotEqualsIgnoreCase';
   const matchers = values.map((v) => compileTemplate(ignoreCase ? v.toLowerCase() : v, { wildcards: like, variables, ignoreCase }));
   const keys = collectKeys(matchers);
-  // The common case: exact values, no variables: a set lookup.
-  if (!like && keys.variableKeys.length === 0) {
+  // The common case: exact values with no variables or escapes: a set lookup.
+  if (!like && keys.variableKeys.length === 0 && !(variables && values.some((v) => v.includes('${')))) {
     const set = new Set(values.map((v) => (ignoreCase ? v.toLowerCase() : v)));
     if (ignoreCase) return plain((v) => set.has(v.toLowerCase()));
     return plain((v) => set.has(v));

@@ -2,30 +2,56 @@
  * The request context: the condition keys a request carries and their values. Key names
  * are case-insensitive (`aws:SourceIp` = `AWS:SOURCEIP`, tag-key suffixes included), so
  * they are lowered once here. Values keep their case: the operator decides.
+ *
+ * A context is built for every request, so construction is kept lean: the lower-cased
+ * form of a key name is cached (the same few hundred names recur), and the names as
+ * written are kept in a plain list, only read by entries() and with().
  */
 import type { ContextLookup, ContextValue } from './types.js';
 
 export type ContextInput = Readonly<Record<string, string | number | boolean | readonly string[] | undefined>>;
 
+const LOWER_LIMIT = 4096;
+let lowered = new Map<string, string>();
+function lower(key: string): string {
+  let l = lowered.get(key);
+  if (l === undefined) {
+    if (lowered.size >= LOWER_LIMIT) lowered = new Map();
+    lowered.set(key, (l = key.toLowerCase()));
+  }
+  return l;
+}
+
+function toValue(value: string | number | boolean | readonly unknown[]): ContextValue {
+  if (typeof value === 'string') return value;
+  if (typeof value !== 'object') return String(value);
+  for (let i = 0; i < value.length; i++) if (typeof value[i] !== 'string') return value.map(String);
+  return value as readonly string[];
+}
+
 export class RequestContext implements ContextLookup {
   private readonly values = new Map<string, ContextValue>();
-  /** The keys as the caller wrote them, for reports. */
-  private readonly names = new Map<string, string>();
+  /** The key names as written: the constructor's input, then any set() later, in order. */
+  private readonly source: ContextInput;
+  private later: string[] | undefined;
 
   constructor(values: ContextInput = {}) {
-    for (const [k, v] of Object.entries(values)) if (v !== undefined) this.set(k, v);
+    this.source = values;
+    const map = this.values;
+    for (const k in values) {
+      const v = values[k];
+      if (v !== undefined) map.set(lower(k), typeof v === 'string' ? v : toValue(v));
+    }
   }
 
   set(key: string, value: string | number | boolean | readonly string[]): this {
-    const lower = key.toLowerCase();
-    this.values.set(lower, typeof value === 'object' ? value.map(String) : String(value));
-    this.names.set(lower, key);
+    this.values.set(lower(key), toValue(value));
+    (this.later ??= []).push(key);
     return this;
   }
 
   delete(key: string): this {
-    this.values.delete(key.toLowerCase());
-    this.names.delete(key.toLowerCase());
+    this.values.delete(lower(key));
     return this;
   }
 
@@ -37,18 +63,23 @@ export class RequestContext implements ContextLookup {
     return this.values.has(key);
   }
 
-  /** A copy with more (or replaced) keys: for a service's downstream call. */
+  /** The keys and values, under the names as last written. */
+  entries(): [string, ContextValue][] {
+    const names = new Map<string, string>();
+    for (const k in this.source) names.set(lower(k), k);
+    for (const k of this.later ?? []) names.set(lower(k), k);
+    return [...this.values].map(([k, v]) => [names.get(k) ?? k, v]);
+  }
+
+  /** A copy with more (or replaced, or with `undefined` removed) keys: for a service's downstream call. */
   with(values: ContextInput): RequestContext {
     const next = new RequestContext();
-    for (const [k, v] of this.values) next.set(this.names.get(k) ?? k, v);
-    for (const [k, v] of Object.entries(values)) {
+    for (const [k, v] of this.entries()) next.set(k, v);
+    for (const k in values) {
+      const v = values[k];
       if (v === undefined) next.delete(k);
       else next.set(k, v);
     }
     return next;
-  }
-
-  entries(): [string, ContextValue][] {
-    return [...this.values].map(([k, v]) => [this.names.get(k) ?? k, v]);
   }
 }

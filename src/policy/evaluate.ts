@@ -13,12 +13,13 @@
  *   5. cross account: the principal's side (identity, boundary, session, SCPs) and the
  *      resource's side (resource policy, RCPs) must both allow.
  *
- * Evaluation allocates only the result and the lists of statements that matched; the
- * per-action index means only statements that can match the action are looked at.
+ * This is the hot path. The per-action index means only statements that can match the
+ * action are looked at; matches are collected in one accumulator per policy type; the
+ * explanation (per-type details, matched statements, condition keys read) is derived
+ * lazily from those accumulators, only when asked for.
  */
 import { MATCH_RANK } from './principal.js';
-import type { CompiledPolicy} from './compile.js';
-import { PolicyGroup, type CompiledStatement } from './compile.js';
+import { CompiledPolicy, PolicyGroup, type CompiledStatement } from './compile.js';
 import type {
   AuthorizationRequest,
   ContextLookup,
@@ -35,99 +36,98 @@ import type {
 export type PolicySet = PolicySetOf<CompiledPolicy, PolicyGroup>;
 
 /** What one policy type's statements said. */
-interface Scan {
-  allows: CompiledStatement[] | undefined;
-  denies: CompiledStatement[] | undefined;
+class Acc {
+  allows: CompiledStatement[] | undefined = undefined;
+  denies: CompiledStatement[] | undefined = undefined;
   /** For principal-based policies: the strongest way an Allow named the caller. */
-  best: PrincipalMatch | undefined;
+  best: PrincipalMatch | undefined = undefined;
+  /** For control policies: did every level of the path have an Allow? */
+  everyLevel = true;
+  constructor(
+    /** Is this policy type in force for the request at all? */
+    readonly present: boolean,
+    /** Control policies (SCPs, RCPs) allow level by level. */
+    readonly levelBased = false,
+  ) {}
+  get allowed(): boolean {
+    return this.levelBased ? this.everyLevel : this.allows !== undefined;
+  }
+  get decision(): PolicyTypeDecision {
+    if (!this.present) return 'notApplicable';
+    if (this.denies) return 'explicitDeny';
+    return this.allowed ? 'allowed' : 'implicitDeny';
+  }
 }
+
+const ABSENT = new Acc(false);
+
+/** Policy types in the order AWS evaluates them, which is also the order reports use. */
+const TYPES: readonly PolicyType[] = ['rcp', 'scp', 'resource', 'identity', 'boundary', 'session'];
+/** The order in which a denial message names the policy type, when several deny. */
+const DENY_ORDER: readonly PolicyType[] = ['scp', 'rcp', 'identity', 'resource', 'boundary', 'session'];
 
 export class Evaluation {
   constructor(
     readonly decision: Decision,
     /** The policy type AWS's denial message names; undefined when allowed. */
     readonly deniedBy: PolicyType | undefined,
-    readonly details: Readonly<Record<PolicyType, PolicyTypeDecision>>,
-    /** Deny statements for an explicit deny; otherwise the Allow statements that matched. */
-    readonly matchedStatements: readonly MatchedStatement[],
     readonly crossAccount: boolean,
-    /** How the resource policy's Allow named the caller, when it had one. */
-    readonly resourceGrant: PrincipalMatch | undefined,
-    private readonly considered: readonly CompiledStatement[],
-    private readonly context: ContextLookup,
+    private readonly accs: Readonly<Record<PolicyType, Acc>>,
+    private readonly req: AuthorizationRequest,
+    private readonly set: PolicySet,
   ) {}
+
+  /** What each policy type said. */
+  get details(): Record<PolicyType, PolicyTypeDecision> {
+    const a = this.accs;
+    return { rcp: a.rcp.decision, scp: a.scp.decision, resource: a.resource.decision, identity: a.identity.decision, boundary: a.boundary.decision, session: a.session.decision };
+  }
+
+  /** How the resource policy's Allow named the caller, when it had one. */
+  get resourceGrant(): PrincipalMatch | undefined {
+    return this.accs.resource.allows ? this.accs.resource.best : undefined;
+  }
+
+  /** Deny statements for an explicit deny; otherwise the Allow statements that matched. */
+  get matchedStatements(): MatchedStatement[] {
+    const out: MatchedStatement[] = [];
+    if (this.decision === 'explicitDeny') {
+      for (const t of DENY_ORDER) for (const s of this.accs[t].denies ?? []) out.push(s.descriptor);
+    } else {
+      for (const t of TYPES) for (const s of this.accs[t].allows ?? []) out.push(s.descriptor);
+    }
+    return out;
+  }
 
   /** Condition keys read by the statements that apply to the action (as written). */
   get contextKeysRead(): string[] {
     const seen = new Map<string, string>();
-    for (const st of this.considered) for (const k of st.keyNames) if (!seen.has(k.toLowerCase())) seen.set(k.toLowerCase(), k);
+    for (const st of consideredStatements(this.req, this.set)) for (const k of st.keyNames) if (!seen.has(k.toLowerCase())) seen.set(k.toLowerCase(), k);
     return [...seen.values()];
   }
 
   /** Those of contextKeysRead that the request did not carry. */
   get missingContextKeys(): string[] {
-    return this.contextKeysRead.filter((k) => !this.context.has(k.toLowerCase()));
+    return this.contextKeysRead.filter((k) => !this.req.context.has(k.toLowerCase()));
   }
 }
 
-/** The scan of a policy type that is absent or exempt. Never mutated. */
-const EMPTY: Scan & { everyLevel: boolean } = Object.freeze({ allows: undefined, denies: undefined, best: undefined, everyLevel: true });
-
-class Run {
-  readonly considered: CompiledStatement[] = [];
-  constructor(
-    readonly req: AuthorizationRequest,
-    readonly action: string,
-  ) {}
-
-  /** Evaluate statements already filtered by action. */
-  scan(statements: readonly CompiledStatement[], principalBased: boolean): Scan {
-    const out: Scan = { allows: undefined, denies: undefined, best: undefined };
-    const { req } = this;
-    const ctx = req.context;
-    for (let i = 0; i < statements.length; i++) {
-      const st = statements[i]!;
-      if (st.keyNames.length > 0) this.considered.push(st);
-      if (!resourceMatches(st, req.resource, ctx)) continue;
-      let how: PrincipalMatch | undefined;
-      if (principalBased) {
-        how = principalMatches(st, req.principal);
-        if (how === undefined) continue;
-      }
-      if (!conditionsHold(st, ctx)) continue;
-      if (st.allow) {
-        (out.allows ??= []).push(st);
-        if (how !== undefined && (out.best === undefined || MATCH_RANK[how] > MATCH_RANK[out.best])) out.best = how;
-      } else (out.denies ??= []).push(st);
-    }
-    return out;
-  }
-
-  policies(list: readonly CompiledPolicy[] | PolicyGroup | undefined, principalBased = false): Scan {
-    if (list === undefined) return EMPTY;
-    if (list instanceof PolicyGroup) return this.scan(list.candidates(this.action), principalBased);
-    if (list.length === 1) return this.scan(list[0]!.candidates(this.action), principalBased);
-    const all: Scan = { allows: undefined, denies: undefined, best: undefined };
-    for (const p of list) merge(all, this.scan(p.candidates(this.action), principalBased));
-    return all;
-  }
-
-  /** Every level must have an Allow; Denies anywhere are collected. */
-  levels(levels: readonly OrgLevel<CompiledPolicy>[], principalBased: boolean): Scan & { everyLevel: boolean } {
-    const all: Scan & { everyLevel: boolean } = { allows: undefined, denies: undefined, best: undefined, everyLevel: true };
-    for (const level of levels) {
-      const s = this.policies(level.policies, principalBased);
-      if (!s.allows) all.everyLevel = false;
-      merge(all, s);
-    }
-    return all;
-  }
-}
-
-function merge(into: Scan, from: Scan): void {
-  if (from.allows) (into.allows ??= []).push(...from.allows);
-  if (from.denies) (into.denies ??= []).push(...from.denies);
-  if (from.best !== undefined && (into.best === undefined || MATCH_RANK[from.best] > MATCH_RANK[into.best])) into.best = from.best;
+/** Every statement whose Action covers the request, in the policies that were in force. */
+function consideredStatements(req: AuthorizationRequest, set: PolicySet): CompiledStatement[] {
+  const action = req.action.toLowerCase();
+  const out: CompiledStatement[] = [];
+  const add = (p: CompiledPolicy | PolicyGroup | readonly CompiledPolicy[] | undefined): void => {
+    if (p === undefined) return;
+    if (p instanceof CompiledPolicy || p instanceof PolicyGroup) out.push(...p.candidates(action));
+    else for (const x of p) out.push(...x.candidates(action));
+  };
+  add(set.identity);
+  add(set.boundary);
+  add(set.session);
+  add(set.resource);
+  for (const l of set.principalOrg?.scpLevels ?? []) add(l.policies);
+  for (const l of set.resourceOrg?.rcpLevels ?? []) add(l.policies);
+  return out;
 }
 
 function resourceMatches(st: CompiledStatement, resource: string, ctx: ContextLookup): boolean {
@@ -149,114 +149,117 @@ function principalMatches(st: CompiledStatement, p: RequestPrincipal): Principal
   return 'wildcard'; // control policies (RCPs) without Principal cannot be stored; be lenient
 }
 
-function conditionsHold(st: CompiledStatement, ctx: ContextLookup): boolean {
-  const cs = st.conditions;
-  for (let i = 0; i < cs.length; i++) if (!cs[i]!.test(ctx)) return false;
-  return true;
+/** Evaluate statements already filtered by action into `acc`. */
+function scan(statements: readonly CompiledStatement[], req: AuthorizationRequest, principalBased: boolean, acc: Acc): void {
+  const ctx = req.context;
+  for (let i = 0; i < statements.length; i++) {
+    const st = statements[i]!;
+    if (!resourceMatches(st, req.resource, ctx)) continue;
+    let how: PrincipalMatch | undefined;
+    if (principalBased) {
+      how = principalMatches(st, req.principal);
+      if (how === undefined) continue;
+    }
+    const cs = st.conditions;
+    let holds = true;
+    for (let j = 0; j < cs.length; j++) {
+      if (!cs[j]!.test(ctx)) {
+        holds = false;
+        break;
+      }
+    }
+    if (!holds) continue;
+    if (st.allow) {
+      (acc.allows ??= []).push(st);
+      if (how !== undefined && (acc.best === undefined || MATCH_RANK[how] > MATCH_RANK[acc.best])) acc.best = how;
+    } else (acc.denies ??= []).push(st);
+  }
 }
 
-function typeDecision(present: boolean, s: Scan): PolicyTypeDecision {
-  if (!present) return 'notApplicable';
-  if (s.denies) return 'explicitDeny';
-  return s.allows ? 'allowed' : 'implicitDeny';
+function scanPolicies(list: readonly CompiledPolicy[] | PolicyGroup | undefined, req: AuthorizationRequest, action: string, principalBased: boolean, acc: Acc): void {
+  if (list === undefined) return;
+  if (list instanceof PolicyGroup) return scan(list.candidates(action), req, principalBased, acc);
+  for (let i = 0; i < list.length; i++) scan(list[i]!.candidates(action), req, principalBased, acc);
 }
 
-/** Principals that have identity policies (and so boundaries and SCPs). */
-const HAS_IDENTITY: ReadonlySet<string> = new Set(['User', 'AssumedRole', 'FederatedUser']);
-
-/** The order in which a denial message names the policy type, when several deny. */
-const DENY_ORDER: readonly PolicyType[] = ['scp', 'rcp', 'identity', 'resource', 'boundary', 'session'];
+/** Control policies: every level needs an Allow; Denies anywhere are collected. */
+function scanLevels(levels: readonly OrgLevel<CompiledPolicy>[], req: AuthorizationRequest, action: string, principalBased: boolean, acc: Acc): void {
+  for (let i = 0; i < levels.length; i++) {
+    const before = acc.allows?.length ?? 0;
+    scanPolicies(levels[i]!.policies, req, action, principalBased, acc);
+    if ((acc.allows?.length ?? 0) === before) acc.everyLevel = false;
+  }
+}
 
 export function evaluate(req: AuthorizationRequest, set: PolicySet): Evaluation {
   const action = req.action.toLowerCase();
   const p = req.principal;
-  const run = new Run(req, action);
   const resourceAccount = req.resourceAccount ?? p.account;
   const crossAccount = resourceAccount !== p.account;
-  const hasIdentity = HAS_IDENTITY.has(p.type);
-  const isRoot = p.type === 'Account';
+  const type = p.type;
+  const hasIdentity = type === 'User' || type === 'AssumedRole' || type === 'FederatedUser';
+  const isRoot = type === 'Account';
 
-  // Which policy types apply to this request at all.
-  const scpApplies =
-    set.principalOrg !== undefined && (hasIdentity || isRoot) && p.account !== set.principalOrg.managementAccountId && !p.serviceLinkedRole;
-  const service = action.slice(0, action.indexOf(':'));
+  // Which policy types are in force for this request.
+  const scpApplies = set.principalOrg !== undefined && (hasIdentity || isRoot) && p.account !== set.principalOrg.managementAccountId && !p.serviceLinkedRole;
   const rcpApplies =
     set.resourceOrg !== undefined &&
     resourceAccount !== set.resourceOrg.managementAccountId &&
     !p.serviceLinkedRole &&
-    set.resourceOrg.rcpServices.has(service);
+    set.resourceOrg.rcpServices.has(action.slice(0, action.indexOf(':')));
+  const identity = hasIdentity ? new Acc(true) : ABSENT;
+  const boundary = hasIdentity && set.boundary !== undefined ? new Acc(true) : ABSENT;
+  const session = hasIdentity && set.session !== undefined ? new Acc(true) : ABSENT;
+  const resource = set.resource !== undefined ? new Acc(true) : ABSENT;
+  const scp = scpApplies ? new Acc(true, true) : ABSENT;
+  const rcp = rcpApplies ? new Acc(true, true) : ABSENT;
 
-  const identity = hasIdentity ? run.policies(set.identity) : EMPTY;
-  const boundaryPresent = hasIdentity && set.boundary !== undefined;
-  const boundary = boundaryPresent ? run.scan(set.boundary.candidates(action), false) : EMPTY;
-  const sessionPresent = hasIdentity && set.session !== undefined;
-  const session = sessionPresent ? run.policies(set.session) : EMPTY;
-  const resource = set.resource ? run.scan(set.resource.candidates(action), true) : EMPTY;
-  const scp = scpApplies ? run.levels(set.principalOrg.scpLevels, false) : EMPTY;
-  const rcp = rcpApplies ? run.levels(set.resourceOrg.rcpLevels, true) : EMPTY;
+  if (identity.present) scanPolicies(set.identity, req, action, false, identity);
+  if (boundary.present) scan(set.boundary!.candidates(action), req, false, boundary);
+  if (session.present) scanPolicies(set.session, req, action, false, session);
+  if (resource.present) scan(set.resource!.candidates(action), req, true, resource);
+  if (scpApplies) scanLevels(set.principalOrg.scpLevels, req, action, false, scp);
+  if (rcpApplies) scanLevels(set.resourceOrg.rcpLevels, req, action, true, rcp);
 
-  const details: Record<PolicyType, PolicyTypeDecision> = {
-    rcp: rcpApplies ? (rcp.denies ? 'explicitDeny' : rcp.everyLevel ? 'allowed' : 'implicitDeny') : 'notApplicable',
-    scp: scpApplies ? (scp.denies ? 'explicitDeny' : scp.everyLevel ? 'allowed' : 'implicitDeny') : 'notApplicable',
-    resource: typeDecision(set.resource !== undefined, resource),
-    identity: typeDecision(hasIdentity, identity),
-    boundary: typeDecision(boundaryPresent, boundary),
-    session: typeDecision(sessionPresent, session),
-  };
-  const scans: Record<PolicyType, Scan> = { rcp, scp, resource, identity, boundary, session };
-  const finish = (decision: Decision, deniedBy: PolicyType | undefined, statements: readonly CompiledStatement[]): Evaluation =>
-    new Evaluation(
-      decision,
-      deniedBy,
-      details,
-      statements.map((s) => s.descriptor),
-      crossAccount,
-      resource.allows ? resource.best : undefined,
-      run.considered,
-      req.context,
-    );
+  const accs = { rcp, scp, resource, identity, boundary, session };
+  const finish = (decision: Decision, deniedBy?: PolicyType): Evaluation => new Evaluation(decision, deniedBy, crossAccount, accs, req, set);
 
   // 1. Explicit deny anywhere.
-  const deniedBy = DENY_ORDER.find((t) => scans[t].denies !== undefined);
-  if (deniedBy !== undefined) {
-    const denies: CompiledStatement[] = [];
-    for (const t of DENY_ORDER) if (scans[t].denies) denies.push(...scans[t].denies);
-    return finish('explicitDeny', deniedBy, denies);
+  if (scp.denies || rcp.denies || identity.denies || resource.denies || boundary.denies || session.denies) {
+    for (const t of DENY_ORDER) if (accs[t].denies) return finish('explicitDeny', t);
   }
 
-  const allows: CompiledStatement[] = [];
-  for (const t of ['rcp', 'scp', 'resource', 'identity', 'boundary', 'session'] as const) if (scans[t].allows) allows.push(...scans[t].allows);
-
   // 2. Organization policies: an Allow at every level.
-  if (details.rcp === 'implicitDeny') return finish('implicitDeny', 'rcp', allows);
-  if (details.scp === 'implicitDeny') return finish('implicitDeny', 'scp', allows);
+  if (rcpApplies && !rcp.everyLevel) return finish('implicitDeny', 'rcp');
+  if (scpApplies && !scp.everyLevel) return finish('implicitDeny', 'scp');
 
   // 3-5. Resource policy, identity policies, boundary, session policies.
   const identityOk = isRoot || identity.allows !== undefined;
-  const boundaryOk = !boundaryPresent || boundary.allows !== undefined;
-  const sessionOk = !sessionPresent || session.allows !== undefined;
-  const principalSide = (hasIdentity || isRoot) && identityOk && boundaryOk && sessionOk;
-  const principalSideFailure: PolicyType = !(hasIdentity || isRoot) || !identityOk ? 'identity' : !boundaryOk ? 'boundary' : 'session';
+  const boundaryOk = !boundary.present || boundary.allows !== undefined;
+  const sessionOk = !session.present || session.allows !== undefined;
+  const callerHasSide = hasIdentity || isRoot;
+  const principalSide = callerHasSide && identityOk && boundaryOk && sessionOk;
+  const principalSideFailure: PolicyType = !callerHasSide || !identityOk ? 'identity' : !boundaryOk ? 'boundary' : 'session';
   const granted = resource.allows !== undefined;
 
   if (crossAccount) {
     // Service principals and anonymous callers have no side of their own.
-    if (!(hasIdentity || isRoot)) return granted ? finish('allowed', undefined, allows) : finish('implicitDeny', 'resource', allows);
-    if (!principalSide) return finish('implicitDeny', principalSideFailure, allows);
-    return granted ? finish('allowed', undefined, allows) : finish('implicitDeny', 'resource', allows);
+    if (!callerHasSide) return granted ? finish('allowed') : finish('implicitDeny', 'resource');
+    if (!principalSide) return finish('implicitDeny', principalSideFailure);
+    return granted ? finish('allowed') : finish('implicitDeny', 'resource');
   }
 
   if (granted) {
     switch (resource.best) {
       case 'account':
-        return principalSide ? finish('allowed', undefined, allows) : finish('implicitDeny', principalSideFailure, allows);
+        return principalSide ? finish('allowed') : finish('implicitDeny', principalSideFailure);
       case 'role':
-        if (boundaryOk && sessionOk) return finish('allowed', undefined, allows);
-        return finish('implicitDeny', boundaryOk ? 'session' : 'boundary', allows);
+        if (boundaryOk && sessionOk) return finish('allowed');
+        return finish('implicitDeny', boundaryOk ? 'session' : 'boundary');
       default:
-        return finish('allowed', undefined, allows);
+        return finish('allowed');
     }
   }
-  if (set.resourcePolicyRequired || !(hasIdentity || isRoot)) return finish('implicitDeny', 'resource', allows);
-  return principalSide ? finish('allowed', undefined, allows) : finish('implicitDeny', principalSideFailure, allows);
+  if (set.resourcePolicyRequired || !callerHasSide) return finish('implicitDeny', 'resource');
+  return principalSide ? finish('allowed') : finish('implicitDeny', principalSideFailure);
 }

@@ -185,6 +185,7 @@ export function compileTemplate(pattern: string, opts: TemplateOptions): Matcher
 
   // Variables: resolve to literals per request, then match as a glob. Only policies
   // that use variables pay for this.
+  const globs = new Map<string, Glob>();
   return {
     variableKeys,
     variableNames,
@@ -199,12 +200,21 @@ export function compileTemplate(pattern: string, opts: TemplateOptions): Matcher
         const v = ctx?.get(tok.key);
         let text: string;
         if (typeof v === 'string') text = v;
-        else if (v === undefined && tok.dflt !== undefined) text = tok.dflt;
+        // An empty list is a null data set: the key counts as absent.
+        else if ((v === undefined || v.length === 0) && tok.dflt !== undefined) text = tok.dflt;
         else return false; // missing without a default, or multivalued: never matches
         resolved.push({ t: T.Lit, s: text });
       }
       const input = ignoreCase ? s.slice(from, to).toLowerCase() : s;
-      return new Glob(mergeLiterals(resolved, ignoreCase)).match(input, ignoreCase ? 0 : from, ignoreCase ? input.length : to);
+      // The same principal tends to come back: keep the last few resolved globs.
+      const cacheKey = resolved.map((t) => (t.t === T.Lit ? `L${t.s}` : t.t === T.Star ? '*' : '?')).join('\u0000');
+      let glob = globs.get(cacheKey);
+      if (!glob) {
+        glob = new Glob(mergeLiterals(resolved, ignoreCase));
+        if (globs.size >= 64) globs.clear();
+        globs.set(cacheKey, glob);
+      }
+      return glob.match(input, ignoreCase ? 0 : from, ignoreCase ? input.length : to);
     },
   };
 }
@@ -221,12 +231,16 @@ function fixedMatcher(tokens: readonly Token[], ignoreCase: boolean): Matcher {
   const [first, second] = tokens;
   if (tokens.length === 1 && first?.t === T.Lit) {
     const lit = first.s;
-    if (!ignoreCase) return { ...base, match: (s, _c, from = 0, to = s.length) => to - from === lit.length && s.startsWith(lit, from) };
+    // Whole-string equality is V8's fastest comparison; startsWith is slow on long shared prefixes.
+    if (!ignoreCase) return { ...base, match: (s, _c, from = 0, to = s.length) => to - from === lit.length && (from === 0 && to === s.length ? s === lit : s.startsWith(lit, from)) };
     return { ...base, match: (s, _c, from = 0, to = s.length) => to - from === lit.length && lower(s, from, to) === lit };
   }
   if (tokens.length === 2 && first?.t === T.Lit && second?.t === T.Star && !ignoreCase) {
     const lit = first.s;
-    return { ...base, match: (s, _c, from = 0, to = s.length) => to - from >= lit.length && s.startsWith(lit, from) };
+    const n = lit.length;
+    const last = lit.charCodeAt(n - 1);
+    // ARN prefixes share long heads: test the literal's last character first, then compare a slice.
+    return { ...base, match: (s, _c, from = 0, to = s.length) => to - from >= n && s.charCodeAt(from + n - 1) === last && s.slice(from, from + n) === lit };
   }
   const glob = new Glob(tokens);
   if (!ignoreCase) return { ...base, match: (s, _c, from = 0, to = s.length) => glob.match(s, from, to) };

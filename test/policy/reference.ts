@@ -68,11 +68,14 @@ function lookup(context: Readonly<Record<string, RefContextValue>>, key: string)
     const raw = context[name];
     if (raw === undefined) continue;
     if (Array.isArray(raw)) {
+      // An empty list is a null data set: the key counts as absent everywhere (AWS: the
+      // "context key value resolves to a null dataset"; Null treats it as null).
+      if (raw.length === 0) return { present: false, value: '' };
       const values: string[] = [];
       for (const v of raw as readonly unknown[]) values.push(String(v));
       return { present: true, value: values };
     }
-    return { present: true, value: String(raw as string | number | boolean) };
+    return { present: true, value: String(raw) };
   }
   return { present: false, value: '' };
 }
@@ -209,10 +212,18 @@ function resourceMatches(pattern: string, resource: string, variables: boolean, 
 // ---------------------------------------------------------------------------------
 // Principal
 
+/** A JSON scalar as IAM sees it: numbers and booleans are stringified. */
+function scalar(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return JSON.stringify(v);
+}
+
+/** A policy element that is one value or a list of values, as a list of strings. */
 function listOf(value: unknown): string[] {
   if (value === undefined) return [];
-  if (Array.isArray(value)) return (value as unknown[]).map((v) => String(v));
-  return [String(value)];
+  if (Array.isArray(value)) return (value as unknown[]).map(scalar);
+  return [scalar(value)];
 }
 
 /** How the Principal element names the caller; empty when it does not. */
@@ -223,7 +234,8 @@ function principalMatches(spec: unknown, p: RequestPrincipal): PrincipalMatch[] 
   const element = spec as Record<string, unknown>;
   for (const v of listOf(element.AWS)) {
     if (v === '*') found.push('wildcard');
-    if (v === p.account || v === `arn:aws:iam::${p.account}:root`) found.push('account');
+    // An account names the principals of that account (not service principals).
+    if (p.type !== 'Service' && (v === p.account || v === `arn:aws:iam::${p.account}:root`)) found.push('account');
     if (p.type === 'User' && v === p.arn) found.push('user');
     if ((p.type === 'AssumedRole' || p.type === 'FederatedUser') && v === p.arn) found.push('session');
     if (p.type === 'AssumedRole' && p.roleArn !== undefined && v === p.roleArn) found.push('role');
@@ -237,13 +249,17 @@ function principalMatches(spec: unknown, p: RequestPrincipal): PrincipalMatch[] 
   return found;
 }
 
-/** NotPrincipal: applies unless the caller's own ARN, or `*`, is listed. */
+/**
+ * NotPrincipal: applies unless the caller's own ARN, or `*`, is listed. A bare account id
+ * is AWS's short form of the account's root ARN, so it names the root user only.
+ */
 function notPrincipalApplies(spec: unknown, p: RequestPrincipal): boolean {
   if (spec === '*') return false;
   const element = (typeof spec === 'object' && spec !== null ? spec : {}) as Record<string, unknown>;
   for (const name of Object.keys(element)) {
     for (const v of listOf(element[name])) {
-      if (v === '*' || v === p.arn) return false;
+      const arn = /^\d{12}$/.test(v) ? `arn:aws:iam::${v}:root` : v;
+      if (v === '*' || arn === p.arn) return false;
     }
   }
   return true;
@@ -432,11 +448,16 @@ function splitArnTokens(tokens: readonly Token[]): Token[][] {
   return parts;
 }
 
+/**
+ * Arn* operators: a policy value with fewer than six parts is a whole-string glob (so `*`
+ * matches anything); otherwise a request value with fewer than six parts does not match,
+ * and the six parts are glob-matched one by one.
+ */
 function arnMatches(policyTokens: readonly Token[], value: string): boolean {
-  const valueParts = splitArn(value);
-  if (valueParts.length < 6) return false;
   const policyParts = splitArnTokens(policyTokens);
   if (policyParts.length < 6) return globMatch(policyTokens, value, false);
+  const valueParts = splitArn(value);
+  if (valueParts.length < 6) return false;
   for (let k = 0; k < 6; k++) {
     if (!globMatch(policyParts[k]!, valueParts[k]!, false)) return false;
   }
@@ -494,19 +515,23 @@ function conditionHolds(written: string, key: string, policyValues: readonly str
   const entry = lookup(req.context, key);
 
   if (op.family === 'null') {
-    // "true": the key is absent; "false": the key is present. Several values are ORed.
+    // "true": the key is null (absent, or an empty list); "false": it has a value.
+    // Several values are ORed.
+    const isNull = !entry.present;
     for (const v of policyValues) {
-      const wantsAbsent = v.toLowerCase() === 'true';
-      const wantsPresent = v.toLowerCase() === 'false';
-      if ((wantsAbsent && !entry.present) || (wantsPresent && entry.present)) return true;
+      const wantsNull = v.toLowerCase() === 'true';
+      const wantsValue = v.toLowerCase() === 'false';
+      if ((wantsNull && isNull) || (wantsValue && !isNull)) return true;
     }
     return false;
   }
 
   if (!entry.present) {
-    if (op.ifExists) return true;
+    // Set operators decide absence themselves; IfExists does not change them (AWS applies
+    // IfExists per request value, inside the set loop: a missing key has no values).
     if (op.set === 'ForAllValues') return true;
     if (op.set === 'ForAnyValue') return false;
+    if (op.ifExists) return true;
     return op.negated;
   }
 
@@ -596,20 +621,32 @@ export function referenceEvaluate(req: RefRequest, set: RefPolicySet): Decision 
   const resourceAccount = req.resourceAccount ?? p.account;
   const crossAccount = resourceAccount !== p.account;
   const servicePrefix = req.action.split(':')[0]!.toLowerCase();
-  const exemptFromOrgPolicies = p.serviceLinkedRole === true || p.type === 'Service';
+  // SCPs limit the organization's own principals: never service principals or SLRs.
+  const exemptFromScps = p.serviceLinkedRole === true || p.type === 'Service';
+  // RCPs limit access to the organization's resources by any caller, AWS service
+  // principals included (AWS's data-perimeter RCPs exempt them explicitly with
+  // aws:PrincipalIsAWSService); only service-linked roles are exempt.
+  const exemptFromRcps = p.serviceLinkedRole === true;
 
-  const scpApplies = set.principalOrg !== undefined && !exemptFromOrgPolicies && p.account !== set.principalOrg.managementAccountId;
+  const scpApplies = set.principalOrg !== undefined && !exemptFromScps && p.account !== set.principalOrg.managementAccountId;
   let rcpApplies = false;
-  if (set.resourceOrg !== undefined && !exemptFromOrgPolicies && resourceAccount !== set.resourceOrg.managementAccountId) {
+  if (set.resourceOrg !== undefined && !exemptFromRcps && resourceAccount !== set.resourceOrg.managementAccountId) {
     rcpApplies = [...set.resourceOrg.rcpServices].some((s) => s.toLowerCase() === servicePrefix);
   }
 
+  // iam.md §1 step 0: the account root user has full access to its own account.
+  // iam.md §4: a service principal can only be granted access by a resource policy.
+  // Neither can have identity policies, a boundary or session policies: those are ignored.
+  const root = p.type === 'Account';
+  const service = p.type === 'Service';
+  const noIdentitySide = root || service;
+
   // Every applicable statement, per policy.
-  const identity = (set.identity ?? []).flatMap((d) => applicableStatements(d, req));
-  const boundary = set.boundary === undefined ? undefined : applicableStatements(set.boundary, req);
-  const sessions = set.session === undefined ? undefined : set.session.map((d) => applicableStatements(d, req));
+  const identity = noIdentitySide ? [] : (set.identity ?? []).flatMap((d) => applicableStatements(d, req));
+  const boundary = noIdentitySide || set.boundary === undefined ? undefined : applicableStatements(set.boundary, req);
+  const sessions = noIdentitySide || set.session === undefined ? undefined : set.session.map((d) => applicableStatements(d, req));
   const resource = set.resource === undefined ? [] : applicableStatements(set.resource, req);
-  const scpLevels = scpApplies ? set.principalOrg!.scpLevels.map((l) => l.policies.flatMap((d) => applicableStatements(d, req))) : [];
+  const scpLevels = scpApplies ? set.principalOrg.scpLevels.map((l) => l.policies.flatMap((d) => applicableStatements(d, req))) : [];
   const rcpLevels = rcpApplies ? set.resourceOrg!.rcpLevels.map((l) => l.policies.flatMap((d) => applicableStatements(d, req))) : [];
 
   // 1. An explicit deny anywhere wins.
@@ -621,7 +658,7 @@ export function referenceEvaluate(req: RefRequest, set: RefPolicySet): Decision 
   for (const level of rcpLevels) if (!hasEffect(level, 'Allow')) return 'implicitDeny';
 
   // Principal side: identity Allow, capped by the boundary and the session policies.
-  const identityAllows = hasEffect(identity, 'Allow');
+  const identityAllows = root || hasEffect(identity, 'Allow');
   const boundaryAllows = boundary === undefined || hasEffect(boundary, 'Allow');
   const sessionAllows = sessions === undefined || sessions.some((s) => hasEffect(s, 'Allow'));
   const principalSide = identityAllows && boundaryAllows && sessionAllows;
@@ -630,6 +667,7 @@ export function referenceEvaluate(req: RefRequest, set: RefPolicySet): Decision 
   const grants = new Set<PrincipalMatch>();
   for (const s of resource) if (s.effect === 'Allow') for (const m of s.principal) grants.add(m);
 
+  if (service) return grants.size > 0 ? 'allowed' : 'implicitDeny';
   if (crossAccount) {
     return principalSide && grants.size > 0 ? 'allowed' : 'implicitDeny';
   }
