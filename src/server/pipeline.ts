@@ -1,0 +1,181 @@
+/**
+ * One request, start to finish:
+ *   route (SigV4 credential scope → service; the protocol's own signal → operation) →
+ *   authenticate (resolve the access key, verify the signature) → decode and validate →
+ *   run the handler (in one transaction when it writes), which must obtain a policy
+ *   decision → encode → record the CloudTrail event.
+ */
+import { randomUUID } from 'node:crypto';
+import { AwsError, COMMON_ERRORS } from '../models/errors.js';
+import { loadModel, type ServiceModel } from '../models/index.js';
+import { signatureParts, verifySignature } from '../auth/sigv4.js';
+import { denialMessage, type Evaluation } from '../policy/index.js';
+import { requestPrincipal, type Caller } from '../auth/caller.js';
+import { CODECS } from '../protocols/index.js';
+import type { Authorizer, AuthorizeOptions, RequestFacts } from '../auth/authorizer.js';
+import type { Credentials } from '../auth/credentials.js';
+import type { Codec, WireRequest, WireResponse } from '../protocols/types.js';
+import type { ServiceContext, ServiceDefinition, ServiceHost } from '../services/types.js';
+import type { Store, Tx } from '../store/index.js';
+import type { Trail } from './trail.js';
+
+export interface IncomingCall extends WireRequest {
+  readonly rawPath: string;
+  readonly rawQuery: string;
+  readonly sourceIp: string;
+  readonly secure: boolean;
+}
+
+const READ_ONLY = /^(Get|List|Describe|Simulate|Lookup|Decode|Search|Export)/;
+
+export interface PipelineDeps {
+  readonly store: Store;
+  readonly credentials: Credentials;
+  readonly authorizer: Authorizer;
+  readonly trail: Trail;
+  readonly services: readonly ServiceDefinition[];
+  readonly host: ServiceHost;
+  readonly log: (msg: string, extra?: object) => void;
+  readonly now?: () => Date;
+}
+
+interface Routed {
+  readonly service: ServiceDefinition;
+  readonly model: ServiceModel;
+  readonly codec: Codec;
+}
+
+export class Pipeline {
+  private readonly bySigningName = new Map<string, ServiceDefinition>();
+
+  constructor(private readonly deps: PipelineDeps) {
+    for (const s of deps.services) for (const n of s.signingNames) this.bySigningName.set(n, s);
+  }
+
+  private route(service: ServiceDefinition): Routed {
+    const model = loadModel(service.model);
+    return { service, model, codec: CODECS[model.metadata.protocol] };
+  }
+
+  /** Unsigned requests: only the STS operations AWS serves without credentials. */
+  private routeUnsigned(call: IncomingCall): Routed | undefined {
+    for (const s of this.deps.services) {
+      if (!s.unsigned?.length) continue;
+      const r = this.route(s);
+      const op = r.codec.operationName(call, r.model);
+      if (op && s.unsigned.includes(op)) return r;
+    }
+    return undefined;
+  }
+
+  async handle(call: IncomingCall): Promise<WireResponse> {
+    const requestId = randomUUID();
+    const now = this.deps.now?.() ?? new Date();
+    let routed: Routed | undefined;
+    let operation: string | undefined;
+    let caller: Caller | undefined;
+    let input: Record<string, unknown> = {};
+    let region = 'us-east-1';
+    const resources: { type: string; name: string }[] = [];
+    let evaluations = 0;
+    try {
+      const parts = signatureParts(call, call.query);
+      if (parts) {
+        const s = this.bySigningName.get(parts.credential.service);
+        if (!s) throw new AwsError('UnrecognizedClientException', `No service is signed as ${parts.credential.service}`, { status: 400 });
+        routed = this.route(s);
+        region = parts.credential.region;
+      } else {
+        routed = this.routeUnsigned(call);
+        if (!routed) {
+          routed = this.route(this.deps.services[0]!);
+          throw COMMON_ERRORS.missingAuthenticationToken();
+        }
+      }
+      const { service, model, codec } = routed;
+      operation = codec.operationName(call, model);
+      if (!operation || !model.operations[operation] || !service.handlers[operation]) {
+        const name = operation ?? '';
+        operation = undefined;
+        if (model.metadata.protocol === 'json' || model.metadata.protocol === 'rest-json') throw new AwsError('UnknownOperationException', name ? `Unknown operation ${name}` : 'Missing X-Amz-Target', { status: 400 });
+        throw COMMON_ERRORS.invalidAction(name);
+      }
+      if (parts) {
+        const resolved = await this.deps.credentials.resolve(this.deps.store, parts.credential.accessKeyId, parts.sessionToken, now);
+        verifySignature(call, parts, resolved.secret, now.getTime());
+        caller = resolved.caller;
+      } else {
+        caller = anonymousCaller();
+      }
+      input = codec.decode(call, model, operation);
+      const facts: RequestFacts = { sourceIp: call.sourceIp, secureTransport: call.secure, region: service.globalRegion ?? region, now, userAgent: call.headers['user-agent'] ?? '' };
+      const handler = service.handlers[operation]!;
+      const run = async (tx: Tx): Promise<object | void> => {
+        const ctx = this.context({ requestId, region: service.globalRegion ?? region, caller: caller!, tx, now, call, facts, service, resources, onDecision: () => evaluations++ });
+        return handler(input, ctx);
+      };
+      const readOnly = READ_ONLY.test(operation);
+      const output = (readOnly ? await run(this.deps.store) : await this.deps.store.transaction(run)) ?? {};
+      if (evaluations === 0) {
+        // Every request needs a policy decision; an operation without one is a bug, never a grant.
+        this.deps.log('operation answered without an authorization decision', { service: service.model, operation });
+        throw COMMON_ERRORS.internal();
+      }
+      const response = codec.encodeOutput(model, operation, output as Record<string, unknown>, requestId);
+      this.deps.trail.record({ routed, operation, caller, input, output: output as Record<string, unknown>, call, requestId, now, region, resources, readOnly });
+      return response;
+    } catch (e) {
+      const error = e instanceof AwsError ? e : unexpected(e, this.deps.log);
+      const { model, codec } = routed ?? this.route(this.deps.services[0]!);
+      if (routed && operation && caller) {
+        this.deps.trail.record({ routed, operation, caller, input, call, requestId, now, region, resources, readOnly: READ_ONLY.test(operation), error });
+      }
+      return codec.encodeError(model, error, requestId);
+    }
+  }
+
+  private context(a: {
+    requestId: string;
+    region: string;
+    caller: Caller;
+    tx: Tx;
+    now: Date;
+    call: IncomingCall;
+    facts: RequestFacts;
+    service: ServiceDefinition;
+    resources: { type: string; name: string }[];
+    onDecision: () => void;
+  }): ServiceContext {
+    const { authorizer } = this.deps;
+    return {
+      requestId: a.requestId,
+      region: a.region,
+      caller: a.caller,
+      tx: a.tx,
+      now: a.now,
+      sourceIp: a.call.sourceIp,
+      userAgent: a.call.headers['user-agent'] ?? '',
+      services: this.deps.host,
+      recordResource: (type, name) => void a.resources.push({ type, name }),
+      noPermissionRequired: () => a.onDecision(),
+      authorize: async (action: string, resource: string, options?: AuthorizeOptions): Promise<Evaluation> => {
+        a.onDecision();
+        const { evaluation, context } = await authorizer.decide(a.tx, a.caller, action, resource, a.facts, options);
+        if (evaluation.decision !== 'allowed') {
+          const message = denialMessage({ principal: requestPrincipal(a.caller), action, resource, context }, evaluation);
+          throw a.service.accessDenied ? a.service.accessDenied(message, evaluation) : COMMON_ERRORS.accessDenied(message);
+        }
+        return evaluation;
+      },
+    };
+  }
+}
+
+function anonymousCaller(): Caller {
+  return { account: 'anonymous', type: 'Anonymous', arn: 'anonymous', userId: 'anonymous', accessKeyId: '' };
+}
+
+function unexpected(e: unknown, log: PipelineDeps['log']): AwsError {
+  log('unexpected error', { error: e instanceof Error ? e.stack : String(e) });
+  return COMMON_ERRORS.internal();
+}

@@ -1,0 +1,65 @@
+/**
+ * What a service is to the server: a model, the names it is signed under, and one
+ * handler per operation. A handler sees typed input and returns typed output, or throws
+ * an AwsError; it never sees HTTP, XML or JSON.
+ */
+import type { Caller } from '../auth/caller.js';
+import type { AuthorizeOptions } from '../auth/authorizer.js';
+import type { Evaluation } from '../policy/index.js';
+import type { Tx } from '../store/index.js';
+import type { AwsError } from '../models/errors.js';
+
+export interface ServiceContext {
+  readonly requestId: string;
+  /** The region the request was signed for (IAM calls: us-east-1, as AWS records them). */
+  readonly region: string;
+  readonly caller: Caller;
+  /** Store access; for mutating operations this is the request's transaction. */
+  readonly tx: Tx;
+  readonly now: Date;
+  readonly sourceIp: string;
+  readonly userAgent: string;
+  /**
+   * Authorize the caller for `action` on `resource`, with the request's context keys plus
+   * `options.context`. Throws the service's access-denied error. Every operation calls it
+   * at least once: the server refuses to answer a request that had no policy decision.
+   */
+  authorize(action: string, resource: string, options?: AuthorizeOptions): Promise<Evaluation>;
+  /**
+   * For the few operations AWS documents as needing no permission (sts:GetCallerIdentity):
+   * records that exemption as the request's decision, with the documented reason.
+   */
+  noPermissionRequired(reason: string): void;
+  /** Note a resource the call touched, for the CloudTrail event's `resources`. */
+  recordResource(type: string, name: string): void;
+  /** Services reachable from this one, for work done on the caller's behalf. */
+  readonly services: ServiceHost;
+}
+
+// Handlers are typed per operation in each service (inputs and outputs from the SDK's
+// types); the registry holds them without their parameter types.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Handler = (input: any, ctx: ServiceContext) => Promise<object | void>;
+
+export interface ServiceDefinition {
+  /** The model file (`iam`, `sts`, `sso-admin`...). */
+  readonly model: string;
+  /** Credential-scope service names that route here (`sso` for sso-admin...). */
+  readonly signingNames: readonly string[];
+  /** CloudTrail `eventSource`. */
+  readonly eventSource: string;
+  /** IAM and STS are global in CloudTrail terms: events carry us-east-1. */
+  readonly globalRegion?: string;
+  readonly handlers: Readonly<Record<string, Handler>>;
+  /** The error a denial raises; AccessDenied with AWS's message by default. */
+  readonly accessDenied?: (message: string, evaluation: Evaluation) => AwsError;
+  /** Operations that answer without credentials (STS AssumeRoleWithSAML / WithWebIdentity). */
+  readonly unsigned?: readonly string[];
+  /** Members never written to CloudTrail (passwords, secrets). */
+  readonly sensitive?: readonly string[];
+}
+
+/** Lets one service reach another through the auth layer (forward access / SLR calls). */
+export interface ServiceHost {
+  readonly accountId: string;
+}
