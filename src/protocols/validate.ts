@@ -116,8 +116,7 @@ function show(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return `'[${v.map(String).join(', ')}]'`;
   if (v instanceof Date) return `'${v.toISOString()}'`;
-  if (typeof v === 'object') return `'${JSON.stringify(v)}'`;
-  return `'${String(v as string | number | boolean)}'`;
+  return `'${typeof v === 'string' ? v : JSON.stringify(v)}'`;
 }
 
 /** The "N validation error(s) detected: ..." message IAM, STS and the JSON services use. */

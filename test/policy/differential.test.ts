@@ -3,12 +3,18 @@
  * evaluator (test/policy/reference.ts), over random policy sets and requests drawn from a
  * small vocabulary that makes matches likely.
  *
+ * Run: npx tsc -p tsconfig.json && node --test dist/test/policy/differential.test.js
+ *
  * Knobs (environment):
- *   DIFF_RUNS_SCALE  multiply every run count (default 1; e.g. 10 for a long soak)
- *   DIFF_SEED        fast-check seed, to replay a reported failure (the failure message prints it)
+ *   DIFF_RUNS_SCALE  multiply every run count (default 1, about 20,500 cases; e.g. 10 for a soak)
+ *   DIFF_SEED        fast-check seed, to replay a reported failure (the failure message prints
+ *                    it; combine with --test-name-pattern to rerun only the failing test)
  *
  * On a mismatch, fast-check shrinks the case and the error message shows the shrunk case as
  * pretty JSON (request, policies, both decisions, the engine's explanation).
+ *
+ * When the engine and the reference disagree, decide from iam.md and AWS's documentation
+ * which one is wrong; the choices the reference encodes are listed at the top of reference.ts.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -107,6 +113,7 @@ const TRUST_ACTION_PATTERNS = ['sts:AssumeRole', 'sts:*', 'STS:assumerole', 'sts
 const RESOURCES = [
   'arn:aws:s3:::bucket-a/home/alice/file.txt',
   'arn:aws:s3:::bucket-a/home/dev/file.txt',
+  'arn:aws:s3:::bucket-a/home//file.txt', // what a variable substituted by '' would match
   'arn:aws:s3:::bucket-a/*',
   'arn:aws:s3:::bucket-a/a?b',
   'arn:aws:s3:::bucket-a/axb',
@@ -170,8 +177,8 @@ const KEYS: readonly KeySpec[] = [
   {
     names: ['aws:RequestTag/env', 'aws:requesttag/ENV'],
     type: 'string',
-    policy: ['prod', 'dev', 'p*', 'pr${*}d', "${aws:PrincipalTag/team, 'prod'}", '${aws:PrincipalTag/team}'],
-    context: ['prod', 'dev', 'pr*d', 'Prod'],
+    policy: ['prod', 'dev', 'p*', 'pr${*}d', "${aws:PrincipalTag/team, 'prod'}", '${aws:PrincipalTag/team}', '${aws:username}', ''],
+    context: ['prod', 'dev', 'pr*d', 'Prod', ''],
   },
   {
     names: ['aws:TagKeys', 'AWS:tagkeys'],
@@ -254,7 +261,7 @@ const KEYS: readonly KeySpec[] = [
     names: ['s3:prefix', 'S3:Prefix'],
     type: 'string',
     policy: ['home/${aws:username}/', 'home/*', 'a?b', 'a.b', 'home/(x)+/', 'home/${aws:username}/*'],
-    context: ['home/alice/', 'home/(x)+/', 'a.b', 'axb', 'home/bob/docs'],
+    context: ['home/alice/', 'home/(x)+/', 'a.b', 'axb', 'home/bob/docs', 'home//'],
   },
 ];
 
@@ -466,12 +473,22 @@ const policySetArb: fc.Arbitrary<Omit<Case, 'request'>> = fc
     ),
     identityAsGroup: fc.boolean(),
     asText: fc.boolean(),
+    // The same document used twice (compiled policies are cached by content): in the
+    // identity list again, as a session policy, or as the boundary.
+    reuse: fc.constantFrom('none', 'none', 'none', 'none', 'identity', 'session', 'boundary'),
   })
   .map((d) => {
     const policies: Record<string, unknown> = {};
-    if (d.identity !== undefined) policies.identity = d.identity;
-    if (d.boundary !== undefined) policies.boundary = d.boundary;
-    if (d.session !== undefined) policies.session = d.session;
+    const first = d.identity?.[0];
+    let identity = d.identity;
+    let session = d.session;
+    let boundary = d.boundary;
+    if (first !== undefined && d.reuse === 'identity') identity = [...d.identity!, first];
+    if (first !== undefined && d.reuse === 'session') session = [...(session ?? []), first];
+    if (first !== undefined && d.reuse === 'boundary' && first.Version === '2012-10-17') boundary = first;
+    if (identity !== undefined) policies.identity = identity;
+    if (boundary !== undefined) policies.boundary = boundary;
+    if (session !== undefined) policies.session = session;
     if (d.resourceDoc !== undefined) policies.resource = d.resourceKind === 'trust' ? d.trustDoc : d.resourceDoc;
     if (d.resourcePolicyRequired) policies.resourcePolicyRequired = true;
     if (d.principalOrg !== undefined) policies.principalOrg = d.principalOrg;
@@ -510,6 +527,42 @@ const conditionCaseArb: fc.Arbitrary<Case> = fc
       policies: { identity: [doc] },
       identityAsGroup: false,
       asText,
+      resourceKind: 'resource' as const,
+    };
+  });
+
+/**
+ * Same account, no organization: a resource policy granting to the caller in the different
+ * ways a Principal can name it (iam.md §3), against identity, boundary and session caps.
+ */
+const sameAccountGrantCaseArb: fc.Arbitrary<Case> = fc
+  .record({
+    principal: fc.constantFrom(ALICE, SESSION_A, SAML_SESSION_A, BOB, FEDERATED_A),
+    action: fc.constantFrom('s3:GetObject', 's3:PutObject', 'kms:Decrypt'),
+    resource: fc.constantFrom('arn:aws:s3:::bucket-a/home/alice/file.txt', `arn:aws:kms:us-east-1:${A}:key/k1`),
+    context: contextArb,
+    grantTo: oneOrMany(fc.constantFrom(ALICE.arn, ROLE_A, SESSION_A.arn, SAML_SESSION_A.arn, FEDERATED_A.arn, A, `arn:aws:iam::${A}:root`, '*', BOB.arn), 2),
+    federated: fc.constantFrom(false, false, false, true),
+    grantActions: oneOrMany(fc.constantFrom('s3:*', 's3:GetObject', 'kms:*', '*'), 2),
+    extraResourceStatements: fc.array(statementArb('resource'), { maxLength: 1 }),
+    identity: maybe(fc.array(documentArb('identity', 2), { maxLength: 2 }), 2, 1),
+    boundary: maybe(documentArb('boundary', 2), 2, 1),
+    session: maybe(fc.array(documentArb('session', 2), { maxLength: 2 }), 1, 1),
+    resourcePolicyRequired: fc.constantFrom(false, false, true),
+    asText: fc.boolean(),
+  })
+  .map((d) => {
+    const grant: Record<string, unknown> = { Effect: 'Allow', Principal: d.federated ? { AWS: d.grantTo, Federated: SAML_A } : { AWS: d.grantTo }, Action: d.grantActions, Resource: '*' };
+    const policies: Record<string, unknown> = { resource: { Version: '2012-10-17', Statement: [grant, ...d.extraResourceStatements] } };
+    if (d.identity !== undefined) policies.identity = d.identity;
+    if (d.boundary !== undefined) policies.boundary = d.boundary;
+    if (d.session !== undefined) policies.session = d.session;
+    if (d.resourcePolicyRequired) policies.resourcePolicyRequired = true;
+    return {
+      request: { principal: d.principal, action: d.action, resource: d.resource, context: d.context },
+      policies,
+      identityAsGroup: false,
+      asText: d.asText,
       resourceKind: 'resource' as const,
     };
   });
@@ -833,6 +886,17 @@ test('engine matches reference: identity policies only (Action/NotAction globs, 
       check(c, c.request, compileSet(c), stats);
     }),
     fcParams(4000),
+  );
+  report(t, stats);
+});
+
+test('engine matches reference: same-account resource-policy grants by principal kind (user, role, session, account, wildcard, federated) under identity, boundary and session caps', (t) => {
+  const stats = newStats();
+  fc.assert(
+    fc.property(sameAccountGrantCaseArb, (c) => {
+      check(c, c.request, compileSet(c), stats);
+    }),
+    fcParams(3000),
   );
   report(t, stats);
 });

@@ -9,6 +9,26 @@
  * - plain loops and small functions, one rule per function, so each can be checked by eye.
  *
  * Only types are imported from src/policy.
+ *
+ * Choices beyond iam.md that this reference encodes (each one is where the engine and a
+ * careful reader could differ; the differential test settled them against AWS's docs):
+ * - a single-valued operator on a multivalued (array) key is false, negated ones included;
+ * - an empty array is a null data set: the key counts as absent (Null true, IfExists true,
+ *   variable defaults apply);
+ * - ForAllValues/ForAnyValue on a missing key: true/false whatever the IfExists suffix
+ *   (AWS applies IfExists per request value, inside the set loop);
+ * - policy variables only in 2012-10-17 documents; in Resource/NotResource only after the
+ *   fifth colon; in String*, Arn* and Bool condition values (substituted before the ARN is
+ *   split into components); `${*}`, `${?}`, `${$}` are literal characters; an unresolvable
+ *   variable makes that one policy value match nothing;
+ * - Arn*: a policy value with fewer than six components is a whole-string glob; otherwise a
+ *   request value with fewer than six components does not match;
+ * - the root user (type Account) and service principals have no identity side: identity,
+ *   boundary and session policies are ignored; root is allowed by its own account, a service
+ *   only by a resource policy; an account id in Principal does not name a service principal;
+ * - NotPrincipal exempts only the caller's own ARN (an account id means its root ARN) or `*`;
+ * - SCPs skip the management account, SLRs and service principals; RCPs skip the management
+ *   account's resources, unlisted services and SLRs (they do apply to service principals).
  */
 import type { Decision, PrincipalMatch, RequestPrincipal } from '../../src/policy/types.js';
 
@@ -134,7 +154,7 @@ function substitute(text: string, context: Readonly<Record<string, RefContextVal
       }
       const entry = lookup(context, key.trim());
       if (!entry.present) {
-        if (fallback === undefined) return null;
+        if (fallback === undefined) return [];
         out.push(...literalTokens(fallback));
       } else if (typeof entry.value !== 'string') {
         return null; // multivalued key used as a variable: never matches
