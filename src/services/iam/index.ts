@@ -1,22 +1,65 @@
 /**
  * AWS Identity and Access Management (awsQuery, 2010-05-08). Global: CloudTrail records
  * its events in us-east-1, and `aws:RequestedRegion` is us-east-1 whatever region a
- * client signs with.
+ * client signs with. One file per resource family; each exports its handlers.
  */
 import { roleHandlers } from './roles.js';
+import { usersHandlers } from './users.js';
+import { groupsHandlers } from './groups.js';
+import { accessKeysHandlers } from './access-keys.js';
+import { loginProfilesHandlers } from './login-profiles.js';
+import { accountHandlers } from './account.js';
+import { samlHandlers } from './saml.js';
+import { policiesHandlers } from './policies.js';
+import { rolePoliciesHandlers } from './role-policies.js';
+import { instanceProfilesHandlers } from './instance-profiles.js';
+import { serviceLinkedRolesHandlers } from './service-linked-roles.js';
+import { simulateHandlers } from './simulate.js';
+import { iamChanged } from './policy-source.js';
 import type { Credentials } from '../../auth/credentials.js';
 import type { Handler, ServiceDefinition } from '../types.js';
 
 export { IamPolicySource } from './policy-source.js';
 
+const READ_ONLY = /^(Get|List|Simulate|Generate)/;
+
 export function iamService(_credentials: Credentials): ServiceDefinition {
-  const handlers: Record<string, Handler> = { ...roleHandlers };
+  const families: Record<string, Handler>[] = [
+    roleHandlers,
+    usersHandlers,
+    groupsHandlers,
+    accessKeysHandlers,
+    loginProfilesHandlers,
+    accountHandlers,
+    samlHandlers,
+    policiesHandlers,
+    rolePoliciesHandlers,
+    instanceProfilesHandlers,
+    serviceLinkedRolesHandlers,
+    simulateHandlers,
+  ];
+  const handlers: Record<string, Handler> = {};
+  for (const family of families) {
+    for (const [name, handler] of Object.entries(family)) {
+      if (handlers[name]) throw new Error(`IAM operation ${name} is defined twice`);
+      // Any IAM write may change what a caller is allowed: cached policy sets are rebuilt.
+      handlers[name] = READ_ONLY.test(name)
+        ? handler
+        : async (input: unknown, ctx) => {
+            try {
+              return await handler(input, ctx);
+            } finally {
+              iamChanged();
+            }
+          };
+    }
+  }
   return {
     model: 'iam',
     signingNames: ['iam'],
     eventSource: 'iam.amazonaws.com',
     globalRegion: 'us-east-1',
     handlers,
-    sensitive: ['Password', 'OldPassword', 'NewPassword', 'SAMLMetadataDocument', 'PrivateKey'],
+    sensitive: ['Password', 'OldPassword', 'NewPassword', 'SAMLMetadataDocument', 'PrivateKey', 'SecretAccessKey'],
   };
 }

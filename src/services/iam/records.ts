@@ -190,3 +190,14 @@ export function tagMap(tags: readonly Tag[] | undefined): Record<string, string>
   for (const t of tags ?? []) out[t.Key] = t.Value;
   return out;
 }
+
+/**
+ * Service-linked roles and roles under /aws-reserved/ (Identity Center's) are only
+ * modifiable by their service: every mutation but a description change is refused with
+ * UnmodifiableEntity (iam.md §12.2).
+ */
+export function assertModifiable(role: RoleRecord): void {
+  if (role.ServiceLinked || role.Path.startsWith('/aws-reserved/')) {
+    throw unmodifiable(`Cannot perform the operation on the protected role '${role.RoleName}' - this role is only modifiable by AWS`);
+  }
+}

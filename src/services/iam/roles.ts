@@ -29,12 +29,12 @@ import {
   noSuchEntity,
   page,
   toDate,
-  unmodifiable,
+  assertModifiable,
   type RoleRecord,
 } from './records.js';
 import { iamChanged } from './policy-source.js';
 import { managedDocument } from './managed.js';
-import type { ServiceContext } from '../types.js';
+import type { Handler, ServiceContext } from '../types.js';
 
 type Out<T> = Omit<T, '$metadata'>;
 /** Tags as inputs carry them (the SDK's types make every member optional). */
@@ -87,7 +87,7 @@ export function tagContext(tags: readonly InputTag[] | undefined): Record<string
 
 const ROLE_QUOTA = 1000;
 
-export const roleHandlers = {
+export const roleHandlers: Record<string, Handler> = {
   async CreateRole(input: CreateRoleCommandInput, ctx: ServiceContext): Promise<Out<CreateRoleCommandOutput>> {
     const account = ctx.caller.account;
     const path = checkPath(input.Path);
@@ -150,9 +150,7 @@ export const roleHandlers = {
     const existing = await ctx.tx.getByName<RoleRecord>(account, KIND.role, input.RoleName!);
     await ctx.authorize('iam:DeleteRole', existing?.Arn ?? arn(account, 'role', '/', input.RoleName!));
     const role = await getRole(ctx.tx, account, input.RoleName!);
-    if (role.ServiceLinked || role.Path.startsWith('/aws-reserved/')) {
-      throw unmodifiable(`Cannot perform the operation on the protected role '${role.RoleName}' - this role is only modifiable by AWS`);
-    }
+    assertModifiable(role);
     if (role.AttachedPolicies.length > 0) throw deleteConflict('Cannot delete entity, must detach all policies first.');
     if ((await ctx.tx.count(account, KIND.rolePolicy, { parent: role.RoleId })) > 0) throw deleteConflict('Cannot delete entity, must delete policies first.');
     const profiles = await ctx.tx.list<{ Roles: string[] }>(account, KIND.instanceProfile);

@@ -1,0 +1,4 @@
+/** IAM: account (operations are added here by the family's owner). */
+import type { Handler } from '../types.js';
+
+export const accountHandlers: Record<string, Handler> = {};

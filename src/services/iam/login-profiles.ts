@@ -1,0 +1,4 @@
+/** IAM: login profiles (operations are added here by the family's owner). */
+import type { Handler } from '../types.js';
+
+export const loginProfilesHandlers: Record<string, Handler> = {};

@@ -1,0 +1,4 @@
+/** IAM: simulate (operations are added here by the family's owner). */
+import type { Handler } from '../types.js';
+
+export const simulateHandlers: Record<string, Handler> = {};
