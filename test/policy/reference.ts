@@ -154,7 +154,7 @@ function substitute(text: string, context: Readonly<Record<string, RefContextVal
       }
       const entry = lookup(context, key.trim());
       if (!entry.present) {
-        if (fallback === undefined) return [];
+        if (fallback === undefined) return null;
         out.push(...literalTokens(fallback));
       } else if (typeof entry.value !== 'string') {
         return null; // multivalued key used as a variable: never matches
