@@ -7,20 +7,10 @@
  * form of a key name is cached (the same few hundred names recur), and the names as
  * written are kept in a plain list, only read by entries() and with().
  */
+import { lower } from './lower.js';
 import type { ContextLookup, ContextValue } from './types.js';
 
 export type ContextInput = Readonly<Record<string, string | number | boolean | readonly string[] | undefined>>;
-
-const LOWER_LIMIT = 4096;
-let lowered = new Map<string, string>();
-function lower(key: string): string {
-  let l = lowered.get(key);
-  if (l === undefined) {
-    if (lowered.size >= LOWER_LIMIT) lowered = new Map();
-    lowered.set(key, (l = key.toLowerCase()));
-  }
-  return l;
-}
 
 function toValue(value: string | number | boolean | readonly unknown[]): ContextValue {
   if (typeof value === 'string') return value;

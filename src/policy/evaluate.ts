@@ -19,6 +19,7 @@
  * lazily from those accumulators, only when asked for.
  */
 import { MATCH_RANK } from './principal.js';
+import { lower } from './lower.js';
 import { CompiledPolicy, PolicyGroup, type CompiledStatement } from './compile.js';
 import type {
   AuthorizationRequest,
@@ -72,10 +73,19 @@ export class Evaluation {
     /** The policy type AWS's denial message names; undefined when allowed. */
     readonly deniedBy: PolicyType | undefined,
     readonly crossAccount: boolean,
-    private readonly accs: Readonly<Record<PolicyType, Acc>>,
+    private readonly rcp: Acc,
+    private readonly scp: Acc,
+    private readonly resource: Acc,
+    private readonly identity: Acc,
+    private readonly boundary: Acc,
+    private readonly session: Acc,
     private readonly req: AuthorizationRequest,
     private readonly set: PolicySet,
   ) {}
+
+  private get accs(): Readonly<Record<PolicyType, Acc>> {
+    return { rcp: this.rcp, scp: this.scp, resource: this.resource, identity: this.identity, boundary: this.boundary, session: this.session };
+  }
 
   /** What each policy type said. */
   get details(): Record<PolicyType, PolicyTypeDecision> {
@@ -85,7 +95,7 @@ export class Evaluation {
 
   /** How the resource policy's Allow named the caller, when it had one. */
   get resourceGrant(): PrincipalMatch | undefined {
-    return this.accs.resource.allows ? this.accs.resource.best : undefined;
+    return this.resource.allows ? this.resource.best : undefined;
   }
 
   /** Deny statements for an explicit deny; otherwise the Allow statements that matched. */
@@ -114,7 +124,7 @@ export class Evaluation {
 
 /** Every statement whose Action covers the request, in the policies that were in force. */
 function consideredStatements(req: AuthorizationRequest, set: PolicySet): CompiledStatement[] {
-  const action = req.action.toLowerCase();
+  const action = lower(req.action);
   const out: CompiledStatement[] = [];
   const add = (p: CompiledPolicy | PolicyGroup | readonly CompiledPolicy[] | undefined): void => {
     if (p === undefined) return;
@@ -192,7 +202,7 @@ function scanLevels(levels: readonly OrgLevel<CompiledPolicy>[], req: Authorizat
 }
 
 export function evaluate(req: AuthorizationRequest, set: PolicySet): Evaluation {
-  const action = req.action.toLowerCase();
+  const action = lower(req.action);
   const p = req.principal;
   const resourceAccount = req.resourceAccount ?? p.account;
   const crossAccount = resourceAccount !== p.account;
@@ -221,13 +231,16 @@ export function evaluate(req: AuthorizationRequest, set: PolicySet): Evaluation 
   if (scpApplies) scanLevels(set.principalOrg.scpLevels, req, action, false, scp);
   if (rcpApplies) scanLevels(set.resourceOrg.rcpLevels, req, action, true, rcp);
 
-  const accs = { rcp, scp, resource, identity, boundary, session };
-  const finish = (decision: Decision, deniedBy?: PolicyType): Evaluation => new Evaluation(decision, deniedBy, crossAccount, accs, req, set);
+  const finish = (decision: Decision, deniedBy?: PolicyType): Evaluation =>
+    new Evaluation(decision, deniedBy, crossAccount, rcp, scp, resource, identity, boundary, session, req, set);
 
-  // 1. Explicit deny anywhere.
-  if (scp.denies || rcp.denies || identity.denies || resource.denies || boundary.denies || session.denies) {
-    for (const t of DENY_ORDER) if (accs[t].denies) return finish('explicitDeny', t);
-  }
+  // 1. Explicit deny anywhere, named in DENY_ORDER.
+  if (scp.denies) return finish('explicitDeny', 'scp');
+  if (rcp.denies) return finish('explicitDeny', 'rcp');
+  if (identity.denies) return finish('explicitDeny', 'identity');
+  if (resource.denies) return finish('explicitDeny', 'resource');
+  if (boundary.denies) return finish('explicitDeny', 'boundary');
+  if (session.denies) return finish('explicitDeny', 'session');
 
   // 2. Organization policies: an Allow at every level.
   if (rcpApplies && !rcp.everyLevel) return finish('implicitDeny', 'rcp');
