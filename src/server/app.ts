@@ -25,6 +25,8 @@ export interface GatehouseOptions {
   readonly region?: string;
   readonly accounts?: readonly AccountSpec[];
   readonly log?: (msg: string, extra?: object) => void;
+  /** The clock requests are judged by (session expiry, signatures); tests move it forward. */
+  readonly now?: () => Date;
 }
 
 export const DEFAULT_ACCOUNT: AccountSpec = { id: '000000000000', accessKeyId: 'test', secretAccessKey: 'test' };
@@ -39,7 +41,13 @@ export class Gatehouse {
     readonly credentials: Credentials,
     private readonly options: GatehouseOptions,
     readonly accounts: readonly AccountSpec[],
+    private readonly services: readonly ServiceDefinition[],
   ) {}
+
+  /** The operations each service (by model name) implements: what conformance tests walk. */
+  implementedOperations(): Record<string, readonly string[]> {
+    return Object.fromEntries(this.services.map((s) => [s.model, Object.keys(s.handlers)]));
+  }
 
   static async create(options: GatehouseOptions = {}): Promise<Gatehouse> {
     const store = await Store.open(options.dataDir ? join(options.dataDir, 'gatehouse.db') : ':memory:');
@@ -51,8 +59,8 @@ export class Gatehouse {
     const authorizer = new Authorizer(new IamPolicySource());
     const log = options.log ?? ((msg: string, extra?: object) => console.error(JSON.stringify({ level: 'error', msg, ...extra })));
     const services: ServiceDefinition[] = [stsService(credentials), iamService(credentials), cloudTrailService(trail, store)];
-    const pipeline = new Pipeline({ store, credentials, authorizer, trail, services, host: { accountId: accounts[0]!.id }, log });
-    return new Gatehouse(store, pipeline, trail, credentials, options, accounts);
+    const pipeline = new Pipeline({ store, credentials, authorizer, trail, services, host: { accountId: accounts[0]!.id }, log, ...(options.now ? { now: options.now } : {}) });
+    return new Gatehouse(store, pipeline, trail, credentials, options, accounts, services);
   }
 
   /** Start listening; resolves with the bound port (0 picks a free one). */
