@@ -32,7 +32,7 @@ function client(serve: (req: WireRequest & { rawPath: string }) => WireResponse)
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
     maxAttempts: 1,
     requestHandler: {
-      handle: async (request: HttpRequest) => {
+      handle: (request: HttpRequest) => {
         const body = request.body === undefined ? Buffer.alloc(0) : Buffer.from(request.body as string | Uint8Array);
         const query = new URLSearchParams();
         for (const [k, v] of Object.entries(request.query ?? {})) for (const x of Array.isArray(v) ? v : [v]) if (x !== null) query.append(k, x);
@@ -40,7 +40,7 @@ function client(serve: (req: WireRequest & { rawPath: string }) => WireResponse)
         for (const [k, v] of Object.entries(request.headers)) headers[k.toLowerCase()] = v;
         const out = serve({ method: request.method, path: decodeURIComponent(request.path), rawPath: request.path, query, headers, body });
         const payload = typeof out.body === 'string' ? Buffer.from(out.body) : out.body;
-        return { response: new HttpResponse({ statusCode: out.status, headers: out.headers, body: Readable.from([payload]) }) };
+        return Promise.resolve({ response: new HttpResponse({ statusCode: out.status, headers: out.headers, body: Readable.from([payload]) }) });
       },
     },
   });
