@@ -201,7 +201,7 @@ export const restJsonCodec: Codec = {
           break;
         case 'header':
           headers[(ref.locationName ?? name).toLowerCase()] =
-            member.type === 'timestamp' ? httpDate(v as Date) : ref.jsonvalue ? Buffer.from(JSON.stringify(v)).toString('base64') : String(v);
+            member.type === 'timestamp' ? httpDate(v as Date) : ref.jsonvalue ? Buffer.from(JSON.stringify(v)).toString('base64') : typeof v === 'string' ? v : JSON.stringify(v);
           break;
         case 'headers':
           for (const [k, x] of Object.entries(v as Record<string, string>)) headers[`${(ref.locationName ?? '').toLowerCase()}${k}`] = x;
