@@ -14,8 +14,8 @@ import type {
   Role,
 } from '@aws-sdk/client-iam';
 import { parsePolicy, POLICY_SIZE_LIMITS, checkPolicySize } from '../../policy/index.js';
-import { awsId } from '../../auth/credentials.js';
-import { DuplicateError } from '../../store/index.js';
+import { awsId, GLOBAL } from '../../auth/credentials.js';
+import { DuplicateError, type Tx } from '../../store/index.js';
 import { AwsError } from '../../models/errors.js';
 import {
   KIND,
@@ -30,7 +30,10 @@ import {
   page,
   toDate,
   assertModifiable,
+  invalidInput,
+  type Boundary,
   type RoleRecord,
+  type Tag,
 } from './records.js';
 import { iamChanged } from './policy-source.js';
 import { managedDocument } from './managed.js';
@@ -65,10 +68,32 @@ export function checkTrustPolicy(doc: string): void {
   if (over) throw limitExceeded(`Cannot exceed quota for ACLSizePerRole: ${over.limit.max}`);
 }
 
+/** Accounts Gatehouse serves, as server/accounts.ts records them. */
+const ACCOUNT_KIND = 'account';
+
+/**
+ * IAM resolves the users and roles a trust policy names when it stores the policy: one
+ * that does not exist is `MalformedPolicyDocument` "Invalid principal in policy". Gatehouse
+ * checks the principals of the accounts it serves; other accounts' cannot be known.
+ */
+export async function checkTrustPrincipals(tx: Tx, doc: string): Promise<void> {
+  const parsed = parsePolicy(doc, 'trust');
+  for (const st of parsed.document?.statements ?? []) {
+    for (const p of [...(st.principal?.aws ?? []), ...(st.notPrincipal?.aws ?? [])]) {
+      const m = /^arn:aws:iam::(\d{12}):(user|role)(\/.*)?\/([^/]+)$/.exec(p);
+      if (!m) continue;
+      const [, account, type, , name] = m;
+      if (!(await tx.get(GLOBAL, ACCOUNT_KIND, account!))) continue;
+      const entity = await tx.getByName<{ Arn: string }>(account!, type === 'user' ? KIND.user : KIND.role, name!);
+      if (entity?.Arn !== p) throw new AwsError('MalformedPolicyDocument', `Invalid principal in policy: "AWS":"${p}"`, { status: 400 });
+    }
+  }
+}
+
 /** Tags: at most 50, unique keys (IAM: "Duplicate tag keys found..."). */
 export function checkTags(tags: readonly InputTag[] | undefined): void {
   if (!tags) return;
-  if (tags.length > 50) throw limitExceeded('The number of tags has reached the maximum limit.');
+  if (tags.length > TAG_QUOTA) throw limitExceeded('The number of tags has reached the maximum limit.');
   const keys = new Set<string>();
   for (const t of tags) {
     const k = (t.Key ?? '').toLowerCase();
@@ -76,6 +101,61 @@ export function checkTags(tags: readonly InputTag[] | undefined): void {
     keys.add(k);
   }
 }
+
+const TAG_QUOTA = 50;
+
+/** Tags as stored, from an input list. */
+export const storedTags = (tags: readonly InputTag[] | undefined): Tag[] => tags?.map((t) => ({ Key: t.Key ?? '', Value: t.Value ?? '' })) ?? [];
+
+/**
+ * TagRole / TagPolicy / TagInstanceProfile...: a key already present (whatever its case)
+ * takes the new value; the result may hold at most 50 tags.
+ */
+export function mergeTags(existing: readonly Tag[], added: readonly InputTag[] | undefined): Tag[] {
+  checkTags(added);
+  const out = [...existing];
+  for (const t of storedTags(added)) {
+    const i = out.findIndex((e) => e.Key.toLowerCase() === t.Key.toLowerCase());
+    if (i >= 0) out[i] = t;
+    else out.push(t);
+  }
+  if (out.length > TAG_QUOTA) throw limitExceeded('The number of tags has reached the maximum limit.');
+  return out;
+}
+
+/** UntagRole / UntagPolicy...: keys not present are ignored, as IAM ignores them. */
+export function removeTags(existing: readonly Tag[], keys: readonly string[] | undefined): Tag[] {
+  const drop = new Set((keys ?? []).map((k) => k.toLowerCase()));
+  return existing.filter((t) => !drop.has(t.Key.toLowerCase()));
+}
+
+/**
+ * `aws:ResourceTag/*` for a resource's own tags (and, for users and roles, the older
+ * `iam:ResourceTag/*` the Service Authorization Reference also lists).
+ */
+export function resourceTagContext(tags: readonly Tag[] | undefined, withIamKeys = false): Record<string, string> {
+  const ctx: Record<string, string> = {};
+  for (const t of tags ?? []) {
+    ctx[`aws:ResourceTag/${t.Key}`] = t.Value;
+    if (withIamKeys) ctx[`iam:ResourceTag/${t.Key}`] = t.Value;
+  }
+  return ctx;
+}
+
+/**
+ * The condition keys an action on an existing role carries: the role's tags and, for the
+ * actions that list `iam:PermissionsBoundary`, the boundary the role has.
+ */
+export function roleContext(role: RoleRecord | undefined, boundary = true): Record<string, string> {
+  if (!role) return {};
+  return {
+    ...resourceTagContext(role.Tags, true),
+    ...(boundary && role.PermissionsBoundary ? { 'iam:PermissionsBoundary': role.PermissionsBoundary.PermissionsBoundaryArn } : {}),
+  };
+}
+
+/** An existing role's ARN (with its path) for authorization, else the ARN its name would have. */
+export const roleArnFor = (account: string, role: RoleRecord | undefined, name: string): string => role?.Arn ?? arn(account, 'role', '/', name);
 
 /** `aws:RequestTag/*` and `aws:TagKeys` for an operation that sets tags. */
 export function tagContext(tags: readonly InputTag[] | undefined): Record<string, string | string[]> {
@@ -97,22 +177,26 @@ export const roleHandlers: Record<string, Handler> = {
     });
     if (input.PermissionsBoundary) await ctx.authorize('iam:PutRolePermissionsBoundary', roleArn, { context: { 'iam:PermissionsBoundary': input.PermissionsBoundary } });
     checkTrustPolicy(input.AssumeRolePolicyDocument!);
+    await checkTrustPrincipals(ctx.tx, input.AssumeRolePolicyDocument!);
     checkTags(input.Tags);
     if (input.MaxSessionDuration !== undefined && (input.MaxSessionDuration < 3600 || input.MaxSessionDuration > 43200)) {
       throw new AwsError('ValidationError', `1 validation error detected: Value '${input.MaxSessionDuration}' at 'maxSessionDuration' failed to satisfy constraint: Member must have value ${input.MaxSessionDuration < 3600 ? 'greater than or equal to 3600' : 'less than or equal to 43200'}`);
     }
+    const boundary = input.PermissionsBoundary ? await boundaryFor(ctx, input.PermissionsBoundary) : undefined;
+    if (await ctx.tx.getByName<RoleRecord>(account, KIND.role, input.RoleName!)) throw entityAlreadyExists(`Role with name ${input.RoleName!} already exists.`);
     if ((await ctx.tx.count(account, KIND.role)) >= ROLE_QUOTA) throw limitExceeded(`Cannot exceed quota for RolesPerAccount: ${ROLE_QUOTA}`);
     const record: RoleRecord = {
       RoleName: input.RoleName!,
-      RoleId: awsId('AROA'),
+      // IAM's unique ids are 21 characters: the prefix and 17 more.
+      RoleId: awsId('AROA', 17),
       Arn: roleArn,
       Path: path,
       CreateDate: ctx.now.toISOString(),
       AssumeRolePolicyDocument: input.AssumeRolePolicyDocument!,
-      ...(input.Description !== undefined ? { Description: input.Description } : {}),
+      ...(input.Description ? { Description: input.Description } : {}),
       MaxSessionDuration: input.MaxSessionDuration ?? 3600,
-      ...(input.PermissionsBoundary ? { PermissionsBoundary: await boundaryFor(ctx, input.PermissionsBoundary) } : {}),
-      Tags: input.Tags?.map((t) => ({ Key: t.Key!, Value: t.Value! })) ?? [],
+      ...(boundary ? { PermissionsBoundary: boundary } : {}),
+      Tags: storedTags(input.Tags),
       AttachedPolicies: [],
     };
     try {
@@ -123,23 +207,26 @@ export const roleHandlers: Record<string, Handler> = {
     }
     iamChanged();
     ctx.recordResource('AWS::IAM::Role', roleArn);
-    return { Role: roleOutput(record) };
+    // CreateRole answers without RoleLastUsed (GetRole has it).
+    const { RoleLastUsed: _unused, ...role } = roleOutput(record);
+    return { Role: role };
   },
 
   async GetRole(input: GetRoleCommandInput, ctx: ServiceContext): Promise<Out<GetRoleCommandOutput>> {
     const account = ctx.caller.account;
     const role = await ctx.tx.getByName<RoleRecord>(account, KIND.role, input.RoleName!);
     // IAM authorizes against the role's ARN (with its path) when the role exists.
-    await ctx.authorize('iam:GetRole', role?.Arn ?? arn(account, 'role', '/', input.RoleName!));
+    await ctx.authorize('iam:GetRole', roleArnFor(account, role, input.RoleName!), { context: roleContext(role) });
     if (!role) throw noSuchEntity(`The role with name ${input.RoleName!} cannot be found.`);
     return { Role: roleOutput(role) };
   },
 
   async ListRoles(input: ListRolesCommandInput, ctx: ServiceContext): Promise<Out<ListRolesCommandOutput>> {
     const account = ctx.caller.account;
-    await ctx.authorize('iam:ListRoles', arn(account, 'role', input.PathPrefix ?? '/', ''));
     const prefix = input.PathPrefix ?? '/';
-    const roles = (await ctx.tx.list<RoleRecord>(account, KIND.role)).filter((r) => r.Path.startsWith(prefix)).sort((a, b) => (a.RoleName.toLowerCase() < b.RoleName.toLowerCase() ? -1 : 1));
+    // AWS names the path prefix as the resource: "...iam:ListRoles on resource: arn:aws:iam::<acct>:role/".
+    await ctx.authorize('iam:ListRoles', arn(account, 'role', prefix, ''));
+    const roles = (await ctx.tx.list<RoleRecord>(account, KIND.role)).filter((r) => r.Path.startsWith(prefix)).sort(byName((r) => r.RoleName));
     const p = page(roles, input.Marker, input.MaxItems);
     // ListRoles leaves out tags, the boundary and RoleLastUsed (IAM API reference).
     return { Roles: p.items.map((r) => roleOutput(r, false)), IsTruncated: p.IsTruncated, ...(p.Marker ? { Marker: p.Marker } : {}) };
@@ -148,7 +235,7 @@ export const roleHandlers: Record<string, Handler> = {
   async DeleteRole(input: DeleteRoleCommandInput, ctx: ServiceContext): Promise<void> {
     const account = ctx.caller.account;
     const existing = await ctx.tx.getByName<RoleRecord>(account, KIND.role, input.RoleName!);
-    await ctx.authorize('iam:DeleteRole', existing?.Arn ?? arn(account, 'role', '/', input.RoleName!));
+    await ctx.authorize('iam:DeleteRole', roleArnFor(account, existing, input.RoleName!), { context: roleContext(existing) });
     const role = await getRole(ctx.tx, account, input.RoleName!);
     assertModifiable(role);
     if (role.AttachedPolicies.length > 0) throw deleteConflict('Cannot delete entity, must detach all policies first.');
@@ -161,10 +248,26 @@ export const roleHandlers: Record<string, Handler> = {
   },
 };
 
-/** A permissions boundary must name an existing managed policy. */
-export async function boundaryFor(ctx: ServiceContext, policyArn: string): Promise<{ PermissionsBoundaryType: 'PermissionsBoundaryPolicy'; PermissionsBoundaryArn: string }> {
+/** Sort by a name, case-insensitively, as IAM lists entities. */
+export function byName<T>(name: (t: T) => string): (a: T, b: T) => number {
+  return (a, b) => {
+    const x = name(a).toLowerCase();
+    const y = name(b).toLowerCase();
+    return x < y ? -1 : x > y ? 1 : 0;
+  };
+}
+
+/**
+ * A permissions boundary must name an existing managed policy in the caller's account or
+ * an AWS managed one; AWS service-role policies cannot be boundaries (PolicyNotAttachable).
+ */
+export async function boundaryFor(ctx: ServiceContext, policyArn: string): Promise<Boundary> {
+  if (!/^arn:aws:iam::(\d{12}|aws):policy\//.test(policyArn)) throw invalidInput(`ARN ${policyArn} is not valid.`);
   if (!(await managedDocument(ctx.tx, ctx.caller.account, policyArn))) {
     throw new AwsError('NoSuchEntity', `Scope ARN: ${policyArn} does not exist or is not attachable.`, { status: 404 });
+  }
+  if (policyArn.startsWith('arn:aws:iam::aws:policy/aws-service-role/')) {
+    throw new AwsError('PolicyNotAttachable', 'Cannot attach a Service Role Policy to a Customer Role.', { status: 400 });
   }
   return { PermissionsBoundaryType: 'PermissionsBoundaryPolicy', PermissionsBoundaryArn: policyArn };
 }
