@@ -1,4 +1,269 @@
-/** IAM: simulate (operations are added here by the family's owner). */
-import type { Handler } from '../types.js';
+/**
+ * IAM's policy simulator: SimulatePrincipalPolicy, SimulateCustomPolicy,
+ * GetContextKeysForPrincipalPolicy, GetContextKeysForCustomPolicy. Decisions come from
+ * the same engine as live requests; the simulator only differs in what goes in (the
+ * policies and context keys the caller names) and what comes out (AWS's EvaluationResult).
+ *
+ * Observed AWS behaviour this follows (iam.md §13 and public captures of real responses):
+ * - `SourcePolicyType` is `IAM Policy` for identity policies (PolicyInputList included)
+ *   and `Resource Policy` for the ResourcePolicy input, not the model's enum values;
+ *   the SDK and boto3 pass any string through.
+ * - `SourcePolicyId`: `user_<user>_<policy>`, `group_<group>_<policy>`,
+ *   `role_<role>_<policy>` for inline policies, the policy name for managed policies,
+ *   `PolicyInputList.N`, `PermissionsBoundaryPolicyInputList.1`, `ResourcePolicy`.
+ * - `EvalDecisionDetails` is `{}` for a same-account simulation of a resource ARN and
+ *   absent for `*`; cross-account it maps `IAM Policy` and `Resource Policy` to their
+ *   decisions (key names not documented: Gatehouse's choice).
+ * - `OrganizationsDecisionDetail` only when the account is in an organization (none yet).
+ * - The simulator fills in no context key: what ContextEntries do not give is missing.
+ * One EvaluationResult per action and resource, as the API model Gatehouse serves
+ * (botocore 1.43) documents it.
+ */
+import type {
+  EvaluationResult,
+  GetContextKeysForCustomPolicyCommandInput,
+  GetContextKeysForPolicyResponse,
+  GetContextKeysForPrincipalPolicyCommandInput,
+  PolicyEvaluationDecisionType,
+  PolicySourceType,
+  ResourceSpecificResult,
+  SimulateCustomPolicyCommandInput,
+  SimulatePolicyResponse,
+  SimulatePrincipalPolicyCommandInput,
+  Statement,
+} from '@aws-sdk/client-iam';
+import { evaluate, RequestContext, type CompiledPolicy, type Evaluation, type MatchedStatement, type RequestPrincipal } from '../../policy/index.js';
+import { invalidInput, page } from './records.js';
+import {
+  IAM_POLICY,
+  RESOURCE_POLICY_ID,
+  RESOURCE_POLICY_TYPE,
+  compileBoundaryInput,
+  compileInput,
+  compileInputList,
+  contextFromEntries,
+  contextKeysOf,
+  entityNotFound,
+  findEntity,
+  invalidCaller,
+  invalidEntityArn,
+  parseCallerArn,
+  parseResourceOwner,
+  principalPolicies,
+  sourceOf,
+} from './simulate-inputs.js';
+import type { Handler, ServiceContext } from '../types.js';
 
-export const simulateHandlers: Record<string, Handler> = {};
+type Out<T> = Omit<T, '$metadata'>;
+
+/** ResourceHandlingOption values the API reference documents (EC2 scenarios). */
+const RESOURCE_HANDLING_OPTIONS = new Set(['EC2-VPC-InstanceStore', 'EC2-VPC-InstanceStore-Subnet', 'EC2-VPC-EBS', 'EC2-VPC-EBS-Subnet']);
+
+/** Everything one simulation needs, whichever operation assembled it. */
+interface Simulation {
+  readonly identity: readonly CompiledPolicy[];
+  readonly boundary?: CompiledPolicy;
+  readonly resourcePolicy?: CompiledPolicy;
+  readonly principal: RequestPrincipal;
+  /** Owner of resources whose ARN names no account (S3), and of the resource policy. */
+  readonly resourceOwner: string;
+  readonly context: RequestContext;
+}
+
+type SimulateInput = SimulateCustomPolicyCommandInput | SimulatePrincipalPolicyCommandInput;
+
+function checkCommon(input: SimulateInput): void {
+  if (input.ResourceHandlingOption !== undefined && !RESOURCE_HANDLING_OPTIONS.has(input.ResourceHandlingOption)) {
+    throw invalidInput(`Invalid ResourceHandlingOption: ${input.ResourceHandlingOption}. Valid values: ${[...RESOURCE_HANDLING_OPTIONS].join(', ')}.`);
+  }
+}
+
+/** The simulated caller: CallerArn (an IAM user) if given, else `fallback`. */
+function simulatedPrincipal(input: SimulateInput, fallbackArn: string, fallbackAccount: string): RequestPrincipal {
+  if (input.CallerArn !== undefined) {
+    const c = parseCallerArn(input.CallerArn);
+    return { type: 'User', arn: c.arn, account: c.account };
+  }
+  return { type: 'User', arn: fallbackArn, account: fallbackAccount };
+}
+
+const accountOf = (resourceArn: string): string | undefined => {
+  if (resourceArn === '*') return undefined;
+  const account = resourceArn.split(':')[4];
+  return account ? account : undefined;
+};
+
+const position = (p: { line: number; column: number }): { Line: number; Column: number } => ({ Line: p.line, Column: p.column });
+
+function statementOut(s: MatchedStatement): Statement {
+  return {
+    SourcePolicyId: s.policyId,
+    // AWS's own value (`IAM Policy`, `Resource Policy`) is outside the SDK's enum type.
+    SourcePolicyType: s.sourceType as PolicySourceType,
+    StartPosition: position(s.start),
+    EndPosition: position(s.end),
+  };
+}
+
+interface ResourceOutcome {
+  readonly resource: string;
+  readonly ev: Evaluation;
+  readonly crossAccount: boolean;
+}
+
+function evaluateOne(sim: Simulation, action: string, resource: string): ResourceOutcome {
+  // Cross-account only with a resource policy to stand for the other account's side.
+  const owner = accountOf(resource) ?? sim.resourceOwner;
+  const resourceAccount = sim.resourcePolicy ? owner : sim.principal.account;
+  const ev = evaluate(
+    { principal: sim.principal, action, resource, resourceAccount, context: sim.context },
+    {
+      identity: sim.identity,
+      ...(sim.boundary ? { boundary: sim.boundary } : {}),
+      ...(sim.resourcePolicy ? { resource: sim.resourcePolicy } : {}),
+    },
+  );
+  return { resource, ev, crossAccount: resourceAccount !== sim.principal.account };
+}
+
+/** Deny statements for an explicit deny, the Allow statements for allowed, none for an implicit deny. */
+const matched = (ev: Evaluation): Statement[] => (ev.decision === 'implicitDeny' ? [] : ev.matchedStatements.map(statementOut));
+
+function decisionDetails(o: ResourceOutcome): Record<string, PolicyEvaluationDecisionType> {
+  if (!o.crossAccount) return {};
+  const d = o.ev.details;
+  const out: Record<string, PolicyEvaluationDecisionType> = {};
+  if (d.identity !== 'notApplicable') out[IAM_POLICY] = d.identity;
+  if (d.resource !== 'notApplicable') out[RESOURCE_POLICY_TYPE] = d.resource;
+  return out;
+}
+
+function boundaryDetail(sim: Simulation, ev: Evaluation): { PermissionsBoundaryDecisionDetail?: { AllowedByPermissionsBoundary: boolean } } {
+  return sim.boundary ? { PermissionsBoundaryDecisionDetail: { AllowedByPermissionsBoundary: ev.details.boundary === 'allowed' } } : {};
+}
+
+/**
+ * One EvaluationResult. With ResourceArns, missing context values are reported per
+ * resource (ResourceSpecificResults) and the top-level list is empty, as the API
+ * reference says; EvalDecisionDetails is present (empty unless cross-account) for a
+ * resource ARN and absent for `*`.
+ */
+function evaluationResult(sim: Simulation, action: string, resource: string, resourcesGiven: boolean): EvaluationResult {
+  const o = evaluateOne(sim, action, resource);
+  const { ev } = o;
+  const statements = matched(ev);
+  const missing = ev.missingContextKeys;
+  const perResource = resourcesGiven && resource !== '*';
+  const result: EvaluationResult = {
+    EvalActionName: action,
+    EvalResourceName: resource,
+    EvalDecision: ev.decision,
+    MatchedStatements: statements,
+    MissingContextValues: perResource ? [] : missing,
+    ...boundaryDetail(sim, ev),
+    ...(resource === '*' ? {} : { EvalDecisionDetails: decisionDetails(o) }),
+  };
+  if (resourcesGiven) {
+    const specific: ResourceSpecificResult = {
+      EvalResourceName: resource,
+      EvalResourceDecision: ev.decision,
+      MatchedStatements: statements,
+      MissingContextValues: missing,
+      ...(o.crossAccount ? { EvalDecisionDetails: decisionDetails(o) } : {}),
+      ...boundaryDetail(sim, ev),
+    };
+    result.ResourceSpecificResults = [specific];
+  }
+  return result;
+}
+
+/** Evaluate one page of action × resource pairs (only the page is evaluated). */
+function simulate(sim: Simulation, input: SimulateInput): Out<SimulatePolicyResponse> {
+  const actions = input.ActionNames ?? [];
+  const resourcesGiven = input.ResourceArns !== undefined && input.ResourceArns.length > 0;
+  const resources = resourcesGiven ? input.ResourceArns! : ['*'];
+  const pairs: [string, string][] = [];
+  for (const a of actions) for (const r of resources) pairs.push([a, r]);
+  const p = page(pairs, input.Marker, input.MaxItems);
+  return {
+    EvaluationResults: p.items.map(([a, r]) => evaluationResult(sim, a, r, resourcesGiven)),
+    IsTruncated: p.IsTruncated,
+    ...(p.Marker ? { Marker: p.Marker } : {}),
+  };
+}
+
+function resourcePolicyOf(input: SimulateInput): CompiledPolicy | undefined {
+  return input.ResourcePolicy === undefined ? undefined : compileInput(input.ResourcePolicy, RESOURCE_POLICY_ID, 'resource', RESOURCE_POLICY_TYPE);
+}
+
+export const simulateHandlers: Record<string, Handler> = {
+  async SimulatePrincipalPolicy(input: SimulatePrincipalPolicyCommandInput, ctx: ServiceContext): Promise<Out<SimulatePolicyResponse>> {
+    const account = ctx.caller.account;
+    const given = input.PolicySourceArn!;
+    const source = sourceOf(given);
+    const entity = source ? await findEntity(ctx.tx, account, source) : undefined;
+    // Authorize first, on the entity's own ARN (with its path) when it exists.
+    await ctx.authorize('iam:SimulatePrincipalPolicy', entity?.Arn ?? given);
+    if (!source) throw invalidEntityArn(given);
+    if (!entity) throw entityNotFound(source);
+    checkCommon(input);
+    const loaded = await principalPolicies(ctx.tx, account, source.type, entity);
+    const resourcePolicy = resourcePolicyOf(input);
+    // A resource policy's Principal needs an IAM user to match: CallerArn, else the source user.
+    if (resourcePolicy && input.CallerArn === undefined && source.type !== 'user') throw invalidCaller();
+    const principal = simulatedPrincipal(input, entity.Arn, account);
+    const boundary = compileBoundaryInput(input.PermissionsBoundaryPolicyInputList) ?? loaded.boundary;
+    return simulate(
+      {
+        identity: [...loaded.identity, ...compileInputList(input.PolicyInputList)],
+        ...(boundary ? { boundary } : {}),
+        ...(resourcePolicy ? { resourcePolicy } : {}),
+        principal,
+        resourceOwner: input.ResourceOwner !== undefined ? parseResourceOwner(input.ResourceOwner) : principal.account,
+        context: new RequestContext(contextFromEntries(input.ContextEntries)),
+      },
+      input,
+    );
+  },
+
+  async SimulateCustomPolicy(input: SimulateCustomPolicyCommandInput, ctx: ServiceContext): Promise<Out<SimulatePolicyResponse>> {
+    const account = ctx.caller.account;
+    await ctx.authorize('iam:SimulateCustomPolicy', '*');
+    checkCommon(input);
+    const identity = compileInputList(input.PolicyInputList);
+    const boundary = compileBoundaryInput(input.PermissionsBoundaryPolicyInputList);
+    const resourcePolicy = resourcePolicyOf(input);
+    if (resourcePolicy && input.CallerArn === undefined) throw invalidCaller();
+    // Without CallerArn nothing reads the caller's ARN (no resource policy): any user of the account will do.
+    const principal = simulatedPrincipal(input, `arn:aws:iam::${account}:user/SimulatedCaller`, account);
+    return simulate(
+      {
+        identity,
+        ...(boundary ? { boundary } : {}),
+        ...(resourcePolicy ? { resourcePolicy } : {}),
+        principal,
+        resourceOwner: input.ResourceOwner !== undefined ? parseResourceOwner(input.ResourceOwner) : principal.account,
+        context: new RequestContext(contextFromEntries(input.ContextEntries)),
+      },
+      input,
+    );
+  },
+
+  async GetContextKeysForPrincipalPolicy(input: GetContextKeysForPrincipalPolicyCommandInput, ctx: ServiceContext): Promise<Out<GetContextKeysForPolicyResponse>> {
+    const account = ctx.caller.account;
+    const given = input.PolicySourceArn!;
+    const source = sourceOf(given);
+    const entity = source ? await findEntity(ctx.tx, account, source) : undefined;
+    await ctx.authorize('iam:GetContextKeysForPrincipalPolicy', entity?.Arn ?? given);
+    if (!source) throw invalidEntityArn(given);
+    if (!entity) throw entityNotFound(source);
+    // The policies attached to the entity (and its groups'), then the extra inputs.
+    const loaded = await principalPolicies(ctx.tx, account, source.type, entity);
+    return { ContextKeyNames: contextKeysOf([...loaded.identity, ...compileInputList(input.PolicyInputList)]) };
+  },
+
+  async GetContextKeysForCustomPolicy(input: GetContextKeysForCustomPolicyCommandInput, ctx: ServiceContext): Promise<Out<GetContextKeysForPolicyResponse>> {
+    await ctx.authorize('iam:GetContextKeysForCustomPolicy', '*');
+    return { ContextKeyNames: contextKeysOf(compileInputList(input.PolicyInputList)) };
+  },
+};
