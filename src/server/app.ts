@@ -27,6 +27,8 @@ export interface GatehouseOptions {
   readonly log?: (msg: string, extra?: object) => void;
   /** The clock requests are judged by (session expiry, signatures); tests move it forward. */
   readonly now?: () => Date;
+  /** More services (tests, extensions); later ones take precedence for their signing names. */
+  readonly extraServices?: readonly ServiceDefinition[];
 }
 
 export const DEFAULT_ACCOUNT: AccountSpec = { id: '000000000000', accessKeyId: 'test', secretAccessKey: 'test' };
@@ -58,7 +60,7 @@ export class Gatehouse {
     const trail = new Trail(store);
     const authorizer = new Authorizer(new IamPolicySource());
     const log = options.log ?? ((msg: string, extra?: object) => console.error(JSON.stringify({ level: 'error', msg, ...extra })));
-    const services: ServiceDefinition[] = [stsService(credentials), iamService(credentials), cloudTrailService(trail, store)];
+    const services: ServiceDefinition[] = [stsService(credentials), iamService(credentials), cloudTrailService(trail, store), ...(options.extraServices ?? [])];
     const pipeline = new Pipeline({ store, credentials, authorizer, trail, services, host: { accountId: accounts[0]!.id }, log, ...(options.now ? { now: options.now } : {}) });
     return new Gatehouse(store, pipeline, trail, credentials, options, accounts, services);
   }

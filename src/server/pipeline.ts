@@ -15,7 +15,9 @@ import { CODECS } from '../protocols/index.js';
 import type { Authorizer, AuthorizeOptions, RequestFacts } from '../auth/authorizer.js';
 import type { Credentials } from '../auth/credentials.js';
 import type { Codec, WireRequest, WireResponse } from '../protocols/types.js';
-import type { ServiceContext, ServiceDefinition, ServiceHost } from '../services/types.js';
+import type { ServiceCaller, ServiceContext, ServiceDefinition, ServiceHost } from '../services/types.js';
+import { forwardAccess, serviceRoleSession, type Acting } from '../auth/service-calls.js';
+import { validateInput } from '../protocols/validate.js';
 import type { Store, Tx } from '../store/index.js';
 import type { Trail } from './trail.js';
 
@@ -104,14 +106,17 @@ export class Pipeline {
         const resolved = await this.deps.credentials.resolve(this.deps.store, parts.credential.accessKeyId, parts.sessionToken, now);
         verifySignature(call, parts, resolved.secret, now.getTime());
         caller = resolved.caller;
+        // GetAccessKeyLastUsed: recorded outside the request's transaction, never failing it.
+        await this.deps.credentials.touch(this.deps.store, resolved.record, { date: now, region: service.globalRegion ?? region, service: parts.credential.service }).catch((e: unknown) => this.deps.log('recording key use failed', { error: String(e) }));
       } else {
         caller = anonymousCaller();
       }
       input = codec.decode(call, model, operation);
       const facts: RequestFacts = { sourceIp: call.sourceIp, secureTransport: call.secure, region: service.globalRegion ?? region, now, userAgent: call.headers['user-agent'] ?? '' };
       const handler = service.handlers[operation]!;
+      const acting: Acting = { caller: caller, sourceIp: call.sourceIp, invokedBy: '' };
       const run = async (tx: Tx): Promise<object | void> => {
-        const ctx = this.context({ requestId, region: service.globalRegion ?? region, caller: caller!, tx, now, call, facts, service, resources, onDecision: () => evaluations++ });
+        const ctx = this.context({ requestId, region: service.globalRegion ?? region, acting, tx, now, call, facts, service, resources, onDecision: () => evaluations++ });
         return handler(input, ctx);
       };
       const readOnly = READ_ONLY.test(operation);
@@ -137,7 +142,7 @@ export class Pipeline {
   private context(a: {
     requestId: string;
     region: string;
-    caller: Caller;
+    acting: Acting;
     tx: Tx;
     now: Date;
     call: IncomingCall;
@@ -147,25 +152,65 @@ export class Pipeline {
     onDecision: () => void;
   }): ServiceContext {
     const { authorizer } = this.deps;
-    return {
+    const { caller, via } = a.acting;
+    // A downstream call is evaluated from the calling service's address.
+    const facts: RequestFacts = a.acting.invokedBy ? { ...a.facts, sourceIp: a.acting.sourceIp } : a.facts;
+    const ctx: ServiceContext = {
       requestId: a.requestId,
       region: a.region,
-      caller: a.caller,
+      caller,
       tx: a.tx,
       now: a.now,
-      sourceIp: a.call.sourceIp,
-      userAgent: a.call.headers['user-agent'] ?? '',
+      sourceIp: facts.sourceIp,
+      userAgent: a.acting.invokedBy || (a.call.headers['user-agent'] ?? ''),
       services: this.deps.host,
+      ...(via ? { via } : {}),
       recordResource: (type, name) => void a.resources.push({ type, name }),
       noPermissionRequired: () => a.onDecision(),
       authorize: async (action: string, resource: string, options?: AuthorizeOptions): Promise<Evaluation> => {
         a.onDecision();
-        const { evaluation, context } = await authorizer.decide(a.tx, a.caller, action, resource, a.facts, options);
+        const { evaluation, context } = await authorizer.decide(a.tx, caller, action, resource, facts, options, via);
         if (evaluation.decision !== 'allowed') {
-          const message = denialMessage({ principal: requestPrincipal(a.caller), action, resource, context }, evaluation);
+          const message = denialMessage({ principal: requestPrincipal(caller), action, resource, context }, evaluation);
           throw a.service.accessDenied ? a.service.accessDenied(message, evaluation) : COMMON_ERRORS.accessDenied(message);
         }
         return evaluation;
+      },
+      onBehalfOf: (service) => this.caller(a, forwardAccess(caller, service, via)),
+      asServiceRole: (role, service, sessionName) => this.caller(a, serviceRoleSession(role, service, sessionName, a.now)),
+    };
+    return ctx;
+  }
+
+  /**
+   * A downstream call: another service's handler, run in the same transaction (so a
+   * denied step undoes the whole request), authorized as `acting`, recorded as its own
+   * CloudTrail event with `invokedBy`.
+   */
+  private caller(parent: Parameters<Pipeline['context']>[0], acting: Acting): ServiceCaller {
+    return {
+      call: async <O extends object>(serviceModel: string, operation: string, input: object): Promise<O> => {
+        const service = this.deps.services.find((s) => s.model === serviceModel);
+        const handler = service?.handlers[operation];
+        if (!service || !handler) throw new Error(`no handler for ${serviceModel}.${operation}`);
+        const model = loadModel(service.model);
+        const violations = validateInput(model, model.operations[operation]?.input, input as Record<string, unknown>);
+        if (violations.length > 0) throw new Error(`${serviceModel}.${operation} called with invalid input: ${violations.map((v) => v.path).join(', ')}`);
+        const requestId = randomUUID();
+        const region = service.globalRegion ?? parent.region;
+        const resources: { type: string; name: string }[] = [];
+        let decisions = 0;
+        const ctx = this.context({ ...parent, requestId, region, acting, service, resources, facts: { ...parent.facts, region }, onDecision: () => decisions++ });
+        const record = { routed: { service, model }, operation, caller: acting.caller, input: input as Record<string, unknown>, call: parent.call, requestId, now: parent.now, region, resources, readOnly: READ_ONLY.test(operation), invokedBy: acting.invokedBy };
+        try {
+          const output = ((await handler(input, ctx)) ?? {}) as O;
+          if (decisions === 0) throw COMMON_ERRORS.internal();
+          this.deps.trail.record({ ...record, output: output as Record<string, unknown> });
+          return output;
+        } catch (e) {
+          if (e instanceof AwsError) this.deps.trail.record({ ...record, error: e });
+          throw e;
+        }
       },
     };
   }

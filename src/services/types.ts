@@ -4,7 +4,8 @@
  * an AwsError; it never sees HTTP, XML or JSON.
  */
 import type { Caller } from '../auth/caller.js';
-import type { AuthorizeOptions } from '../auth/authorizer.js';
+import type { AuthorizeOptions, Via } from '../auth/authorizer.js';
+import type { ServiceRole } from '../auth/service-calls.js';
 import type { Evaluation } from '../policy/index.js';
 import type { Tx } from '../store/index.js';
 import type { AwsError } from '../models/errors.js';
@@ -34,6 +35,21 @@ export interface ServiceContext {
   recordResource(type: string, name: string): void;
   /** Services reachable from this one, for work done on the caller's behalf. */
   readonly services: ServiceHost;
+  /** How this call reached its service: undefined for a direct call. */
+  readonly via?: Via;
+  /**
+   * Call another service's operation on the caller's behalf (a forward access session):
+   * the caller is authorized again downstream, with aws:ViaAWSService true and the
+   * service's address. `service` is the calling service's principal.
+   */
+  onBehalfOf(service: string): ServiceCaller;
+  /** Call another service's operation as a service's own (service-linked) role. */
+  asServiceRole(role: ServiceRole, service: string, sessionName: string): ServiceCaller;
+}
+
+/** Runs another service's operation inside the current request's transaction, as its own CloudTrail event. */
+export interface ServiceCaller {
+  call<O extends object = Record<string, unknown>>(service: string, operation: string, input: object): Promise<O>;
 }
 
 // Handlers are typed per operation in each service (inputs and outputs from the SDK's
