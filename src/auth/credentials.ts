@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { AwsError, COMMON_ERRORS } from '../models/errors.js';
 import type { SecretBox } from './secrets.js';
 import type { Caller } from './caller.js';
-import type { Tx } from '../store/index.js';
+import type { Store, Tx } from '../store/index.js';
 
 /** Credentials are looked up across accounts: they live under this pseudo-account. */
 export const GLOBAL = '*';
@@ -57,6 +57,20 @@ export class Credentials {
 
   async get(tx: Tx, accessKeyId: string): Promise<CredentialRecord | undefined> {
     return tx.get<CredentialRecord>(GLOBAL, CREDENTIAL, accessKeyId);
+  }
+
+  /**
+   * Note a long-term key's use (GetAccessKeyLastUsed): at most once a minute per key, in
+   * its own small transaction outside the request's, re-reading the record so a status
+   * change made meanwhile is kept.
+   */
+  async touch(store: Store, record: CredentialRecord, use: { readonly date: Date; readonly region: string; readonly service: string }): Promise<void> {
+    if (record.kind === 'session') return;
+    if (record.lastUsed && use.date.getTime() - Date.parse(record.lastUsed.date) < 60_000) return;
+    await store.transaction(async (tx) => {
+      const fresh = await this.get(tx, record.accessKeyId);
+      if (fresh) await tx.update<CredentialRecord>(GLOBAL, CREDENTIAL, record.accessKeyId, { ...fresh, lastUsed: { date: use.date.toISOString(), region: use.region, service: use.service } });
+    });
   }
 
   /**

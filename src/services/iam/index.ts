@@ -23,12 +23,12 @@ export { IamPolicySource } from './policy-source.js';
 
 const READ_ONLY = /^(Get|List|Simulate|Generate)/;
 
-export function iamService(_credentials: Credentials): ServiceDefinition {
+export function iamService(credentials: Credentials): ServiceDefinition {
   const families: Record<string, Handler>[] = [
     roleHandlers,
     usersHandlers,
     groupsHandlers,
-    accessKeysHandlers,
+    accessKeysHandlers(credentials),
     loginProfilesHandlers,
     accountHandlers,
     samlHandlers,
