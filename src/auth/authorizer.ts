@@ -89,7 +89,8 @@ export class Authorizer {
       'aws:ViaAWSService': via ? 'true' : 'false',
       'aws:PrincipalIsAWSService': 'false',
     };
-    if (caller.userName) ctx['aws:username'] = caller.userName;
+    // aws:username is an IAM user's alone (a federated user's session names its user for policies only).
+    if (caller.userName && caller.type === 'User') ctx['aws:username'] = caller.userName;
     if (caller.sessionToken) {
       ctx['aws:MultiFactorAuthPresent'] = caller.mfaAuthenticated ? 'true' : 'false';
       if (caller.tokenIssueTime) ctx['aws:TokenIssueTime'] = caller.tokenIssueTime;
@@ -109,7 +110,9 @@ export class Authorizer {
   }
 
   private sessionPolicies(caller: Caller, managed: readonly CompiledPolicy[] | undefined): CompiledPolicy[] | undefined {
-    if (!caller.sessionPolicies?.length && !managed?.length) return undefined;
+    // An empty list still means "session policies present" (a GetFederationToken session
+    // without any has no permissions); undefined means the session is not capped.
+    if (caller.sessionPolicies === undefined && !managed?.length) return undefined;
     const key = caller.accessKeyId;
     let compiled = this.sessionCache.get(key);
     if (!compiled) {
