@@ -19,7 +19,8 @@ import type {
 import { awsId, newSecret, CREDENTIAL, GLOBAL, type CredentialRecord, type Credentials } from '../../auth/credentials.js';
 import { AwsError } from '../../models/errors.js';
 import { KIND, getUser, limitExceeded, noSuchEntity, page, toDate, type AccessKeyRecord, type UserRecord } from './records.js';
-import { nonUserCaller, resourceTagContext, userFor } from './users.js';
+import { nonUserCaller, userFor } from './users.js';
+import { resourceTagContext } from './tags.js';
 import type { Tx } from '../../store/index.js';
 import type { Handler, ServiceContext } from '../types.js';
 
@@ -44,7 +45,7 @@ async function ownerFor(ctx: ServiceContext, userName: string | undefined, actio
   const name = userName ?? (ctx.caller.type === 'User' ? ctx.caller.userName : undefined);
   if (name === undefined) throw nonUserCaller();
   const { user: found, arn: userArn } = await userFor(ctx, name);
-  await ctx.authorize(action, userArn, { context: resourceTagContext(found?.Tags) });
+  await ctx.authorize(action, userArn, { context: resourceTagContext(found?.Tags, true) });
   const user = await getUser(ctx.tx, account, name);
   return { root: false, user, arn: user.Arn };
 }
@@ -163,7 +164,7 @@ export function accessKeysHandlers(credentials: Credentials): Record<string, Han
       if (!cred || cred.account !== account || (cred.kind === 'user' && !user) || cred.kind === 'session') {
         throw new AwsError('AccessDenied', `User: ${ctx.caller.arn} is not authorized to perform iam:GetAccessKeyLastUsed on resource: access key ${id}`, { status: 403 });
       }
-      await ctx.authorize('iam:GetAccessKeyLastUsed', user?.Arn ?? `arn:aws:iam::${account}:root`, { context: resourceTagContext(user?.Tags) });
+      await ctx.authorize('iam:GetAccessKeyLastUsed', user?.Arn ?? `arn:aws:iam::${account}:root`, { context: resourceTagContext(user?.Tags, true) });
       const used = cred.lastUsed;
       return {
         ...(user ? { UserName: user.UserName } : {}),

@@ -23,9 +23,9 @@ import type {
   UpdateGroupCommandInput,
 } from '@aws-sdk/client-iam';
 import { awsId } from '../../auth/credentials.js';
-import { DuplicateError } from '../../store/index.js';
 import {
   KIND,
+  insertNamed,
   arn,
   checkPath,
   deleteConflict,
@@ -67,13 +67,8 @@ export const groupsHandlers: Record<string, Handler> = {
     const groupArn = arn(account, 'group', path, input.GroupName!);
     await ctx.authorize('iam:CreateGroup', groupArn);
     if ((await ctx.tx.count(account, KIND.group)) >= GROUP_QUOTA) throw limitExceeded(`Cannot exceed quota for GroupsPerAccount: ${GROUP_QUOTA}`);
-    const record: GroupRecord = { GroupName: input.GroupName!, GroupId: awsId('AGPA'), Arn: groupArn, Path: path, CreateDate: ctx.now.toISOString(), AttachedPolicies: [] };
-    try {
-      await ctx.tx.insert(account, KIND.group, record.GroupId, record, { name: record.GroupName });
-    } catch (e) {
-      if (e instanceof DuplicateError) throw entityAlreadyExists(`Group with name ${input.GroupName!} already exists.`);
-      throw e;
-    }
+    const record: GroupRecord = { GroupName: input.GroupName!, GroupId: awsId('AGPA', 17), Arn: groupArn, Path: path, CreateDate: ctx.now.toISOString(), AttachedPolicies: [] };
+    await insertNamed(ctx.tx, account, KIND.group, record.GroupId, record, record.GroupName, () => entityAlreadyExists(`Group with name ${input.GroupName!} already exists.`));
     ctx.recordResource('AWS::IAM::Group', groupArn);
     return { Group: groupOutput(record) };
   },

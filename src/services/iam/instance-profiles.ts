@@ -23,10 +23,11 @@ import type {
   UntagInstanceProfileCommandInput,
 } from '@aws-sdk/client-iam';
 import { awsId } from '../../auth/credentials.js';
-import { DuplicateError, type Tx } from '../../store/index.js';
+import type { Tx } from '../../store/index.js';
 import type { AwsError } from '../../models/errors.js';
 import {
   KIND,
+  insertNamed,
   arn,
   assertModifiable,
   checkPath,
@@ -39,7 +40,8 @@ import {
   type RoleRecord,
   type Tag,
 } from './records.js';
-import { byName, checkTags, mergeTags, removeTags, resourceTagContext, roleArnFor, roleContext, roleOutput, storedTags, tagContext } from './roles.js';
+import { byName, roleArnFor, roleContext, roleOutput } from './roles.js';
+import { checkTags, mergeTags, removeTags, resourceTagContext, storedTags, tagContext } from './tags.js';
 import type { Handler, ServiceContext } from '../types.js';
 
 type Out<T> = Omit<T, '$metadata'>;
@@ -117,12 +119,7 @@ export const instanceProfilesHandlers: Record<string, Handler> = {
       Tags: storedTags(input.Tags),
       Roles: [],
     };
-    try {
-      await ctx.tx.insert(account, KIND.instanceProfile, record.InstanceProfileId, record, { name: record.InstanceProfileName });
-    } catch (e) {
-      if (e instanceof DuplicateError) throw duplicate();
-      throw e;
-    }
+    await insertNamed(ctx.tx, account, KIND.instanceProfile, record.InstanceProfileId, record, record.InstanceProfileName, () => duplicate());
     ctx.recordResource('AWS::IAM::InstanceProfile', profileArn);
     return { InstanceProfile: await profileOutput(ctx.tx, account, record, true) };
   },

@@ -16,7 +16,8 @@ import type {
 import { checkPassword, hashPassword } from '../../auth/secrets.js';
 import { AwsError } from '../../models/errors.js';
 import { KIND, entityAlreadyExists, getUser, noSuchEntity, type UserRecord } from './records.js';
-import { resourceTagContext, targetUserName, userFor } from './users.js';
+import { targetUserName, userFor } from './users.js';
+import { resourceTagContext } from './tags.js';
 import type { Handler, ServiceContext } from '../types.js';
 
 type Out<T> = Omit<T, '$metadata'>;
@@ -80,7 +81,7 @@ const output = (user: UserRecord, p: LoginProfileRecord): LoginProfile => ({ Use
 async function subject(ctx: ServiceContext, name: string | undefined, action: string): Promise<UserRecord> {
   const userName = targetUserName(ctx, name);
   const { user, arn } = await userFor(ctx, userName);
-  await ctx.authorize(action, arn, { context: resourceTagContext(user?.Tags) });
+  await ctx.authorize(action, arn, { context: resourceTagContext(user?.Tags, true) });
   return getUser(ctx.tx, ctx.caller.account, userName);
 }
 
@@ -134,7 +135,7 @@ export const loginProfilesHandlers: Record<string, Handler> = {
     const { user: found, arn: userArn } = await userFor(ctx, ctx.caller.userName);
     // "Allow users to change their own password" grants exactly this, without a policy.
     if (policy?.AllowUsersToChangePassword) ctx.noPermissionRequired('the account password policy allows users to change their own password');
-    else await ctx.authorize('iam:ChangePassword', userArn, { context: resourceTagContext(found?.Tags) });
+    else await ctx.authorize('iam:ChangePassword', userArn, { context: resourceTagContext(found?.Tags, true) });
     const user = await getUser(ctx.tx, account, ctx.caller.userName);
     const p = await ctx.tx.get<LoginProfileRecord>(account, KIND.loginProfile, user.UserId);
     if (!p) throw profileNotFound(user.UserName);

@@ -56,9 +56,10 @@ import { allManagedPolicies, managedPolicyByArn, type ManagedPolicyData } from '
 import { checkPolicySize, parsePolicy, POLICY_SIZE_LIMITS } from '../../policy/index.js';
 import { awsId } from '../../auth/credentials.js';
 import { AwsError } from '../../models/errors.js';
-import { DuplicateError, type Tx } from '../../store/index.js';
+import type { Tx } from '../../store/index.js';
 import {
   KIND,
+  insertNamed,
   arn,
   assertModifiable,
   checkPath,
@@ -78,7 +79,8 @@ import {
   type Tag,
   type UserRecord,
 } from './records.js';
-import { byName, checkTags, mergeTags, removeTags, resourceTagContext, roleContext, storedTags, tagContext } from './roles.js';
+import { byName, roleContext } from './roles.js';
+import { checkTags, mergeTags, removeTags, resourceTagContext, storedTags, tagContext } from './tags.js';
 import type { Handler, ServiceContext } from '../types.js';
 
 type Out<T> = Omit<T, '$metadata'>;
@@ -426,12 +428,7 @@ export const policiesHandlers: Record<string, Handler> = {
       Tags: storedTags(input.Tags),
       NextVersion: 2,
     };
-    try {
-      await ctx.tx.insert(account, KIND.policy, policyArn, record, { name: record.PolicyName });
-    } catch (e) {
-      if (e instanceof DuplicateError) throw duplicate();
-      throw e;
-    }
+    await insertNamed(ctx.tx, account, KIND.policy, policyArn, record, record.PolicyName, () => duplicate());
     await ctx.tx.insert<PolicyVersionRecord>(account, KIND.policyVersion, versionKey(policyArn, 'v1'), { Document: input.PolicyDocument!, VersionId: 'v1', IsDefaultVersion: true, CreateDate: now }, { parent: policyArn });
     ctx.recordResource('AWS::IAM::Policy', policyArn);
     return { Policy: customerPolicyOutput(record, 0, 'create') };

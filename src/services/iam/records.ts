@@ -4,7 +4,7 @@
  * Names are unique per account regardless of case, as IAM's are.
  */
 import { AwsError } from '../../models/errors.js';
-import type { Tx } from '../../store/index.js';
+import { DuplicateError, type Tx } from '../../store/index.js';
 
 export const KIND = {
   user: 'iam:user',
@@ -199,5 +199,19 @@ export function tagMap(tags: readonly Tag[] | undefined): Record<string, string>
 export function assertModifiable(role: RoleRecord): void {
   if (role.ServiceLinked || role.Path.startsWith('/aws-reserved/')) {
     throw unmodifiable(`Cannot perform the operation on the protected role '${role.RoleName}' - this role is only modifiable by AWS`);
+  }
+}
+
+/**
+ * Insert a record under a name that must be unique in the account whatever its case, as
+ * IAM's names are; `taken` words the error when it is not (EntityAlreadyExists, or
+ * InvalidInput for a service-linked role).
+ */
+export async function insertNamed<T>(tx: Tx, account: string, kind: string, id: string, record: T, name: string, taken: () => AwsError): Promise<void> {
+  try {
+    await tx.insert(account, kind, id, record, { name });
+  } catch (e) {
+    if (e instanceof DuplicateError) throw taken();
+    throw e;
   }
 }

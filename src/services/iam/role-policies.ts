@@ -29,7 +29,8 @@ import type {
 import { parsePolicy, policySize, POLICY_SIZE_LIMITS } from '../../policy/index.js';
 import { AwsError } from '../../models/errors.js';
 import { KIND, assertModifiable, encodeDocument, limitExceeded, noSuchEntity, page, type InlinePolicyRecord, type RoleRecord } from './records.js';
-import { boundaryFor, checkTrustPolicy, checkTrustPrincipals, mergeTags, removeTags, roleArnFor, roleContext, roleOutput, tagContext } from './roles.js';
+import { boundaryFor, checkTrustPolicy, checkTrustPrincipals, roleArnFor, roleContext, roleOutput } from './roles.js';
+import { mergeTags, removeTags, tagContext } from './tags.js';
 import type { Handler, ServiceContext } from '../types.js';
 
 type Out<T> = Omit<T, '$metadata'>;

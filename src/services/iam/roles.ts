@@ -15,10 +15,11 @@ import type {
 } from '@aws-sdk/client-iam';
 import { parsePolicy, POLICY_SIZE_LIMITS, checkPolicySize } from '../../policy/index.js';
 import { awsId, GLOBAL } from '../../auth/credentials.js';
-import { DuplicateError, type Tx } from '../../store/index.js';
+import type { Tx } from '../../store/index.js';
 import { AwsError } from '../../models/errors.js';
 import {
   KIND,
+  insertNamed,
   arn,
   checkPath,
   deleteConflict,
@@ -33,15 +34,13 @@ import {
   invalidInput,
   type Boundary,
   type RoleRecord,
-  type Tag,
 } from './records.js';
 import { iamChanged } from './policy-source.js';
+import { checkTags, resourceTagContext, storedTags, tagContext } from './tags.js';
 import { managedDocument } from './managed.js';
 import type { Handler, ServiceContext } from '../types.js';
 
 type Out<T> = Omit<T, '$metadata'>;
-/** Tags as inputs carry them (the SDK's types make every member optional). */
-type InputTag = { readonly Key?: string; readonly Value?: string };
 
 /** The role as IAM returns it: trust policy URL-encoded, dates as Dates, empty fields left out. */
 export function roleOutput(r: RoleRecord, full = true): Role {
@@ -90,58 +89,6 @@ export async function checkTrustPrincipals(tx: Tx, doc: string): Promise<void> {
   }
 }
 
-/** Tags: at most 50, unique keys (IAM: "Duplicate tag keys found..."). */
-export function checkTags(tags: readonly InputTag[] | undefined): void {
-  if (!tags) return;
-  if (tags.length > TAG_QUOTA) throw limitExceeded('The number of tags has reached the maximum limit.');
-  const keys = new Set<string>();
-  for (const t of tags) {
-    const k = (t.Key ?? '').toLowerCase();
-    if (keys.has(k)) throw new AwsError('InvalidInput', 'Duplicate tag keys found. Please note that Tag keys are case insensitive.', { status: 400 });
-    keys.add(k);
-  }
-}
-
-const TAG_QUOTA = 50;
-
-/** Tags as stored, from an input list. */
-export const storedTags = (tags: readonly InputTag[] | undefined): Tag[] => tags?.map((t) => ({ Key: t.Key ?? '', Value: t.Value ?? '' })) ?? [];
-
-/**
- * TagRole / TagPolicy / TagInstanceProfile...: a key already present (whatever its case)
- * takes the new value; the result may hold at most 50 tags.
- */
-export function mergeTags(existing: readonly Tag[], added: readonly InputTag[] | undefined): Tag[] {
-  checkTags(added);
-  const out = [...existing];
-  for (const t of storedTags(added)) {
-    const i = out.findIndex((e) => e.Key.toLowerCase() === t.Key.toLowerCase());
-    if (i >= 0) out[i] = t;
-    else out.push(t);
-  }
-  if (out.length > TAG_QUOTA) throw limitExceeded('The number of tags has reached the maximum limit.');
-  return out;
-}
-
-/** UntagRole / UntagPolicy...: keys not present are ignored, as IAM ignores them. */
-export function removeTags(existing: readonly Tag[], keys: readonly string[] | undefined): Tag[] {
-  const drop = new Set((keys ?? []).map((k) => k.toLowerCase()));
-  return existing.filter((t) => !drop.has(t.Key.toLowerCase()));
-}
-
-/**
- * `aws:ResourceTag/*` for a resource's own tags (and, for users and roles, the older
- * `iam:ResourceTag/*` the Service Authorization Reference also lists).
- */
-export function resourceTagContext(tags: readonly Tag[] | undefined, withIamKeys = false): Record<string, string> {
-  const ctx: Record<string, string> = {};
-  for (const t of tags ?? []) {
-    ctx[`aws:ResourceTag/${t.Key}`] = t.Value;
-    if (withIamKeys) ctx[`iam:ResourceTag/${t.Key}`] = t.Value;
-  }
-  return ctx;
-}
-
 /**
  * The condition keys an action on an existing role carries: the role's tags and, for the
  * actions that list `iam:PermissionsBoundary`, the boundary the role has.
@@ -156,14 +103,6 @@ export function roleContext(role: RoleRecord | undefined, boundary = true): Reco
 
 /** An existing role's ARN (with its path) for authorization, else the ARN its name would have. */
 export const roleArnFor = (account: string, role: RoleRecord | undefined, name: string): string => role?.Arn ?? arn(account, 'role', '/', name);
-
-/** `aws:RequestTag/*` and `aws:TagKeys` for an operation that sets tags. */
-export function tagContext(tags: readonly InputTag[] | undefined): Record<string, string | string[]> {
-  if (!tags?.length) return {};
-  const ctx: Record<string, string | string[]> = { 'aws:TagKeys': tags.map((t) => t.Key ?? '') };
-  for (const t of tags) ctx[`aws:RequestTag/${t.Key ?? ''}`] = t.Value ?? '';
-  return ctx;
-}
 
 const ROLE_QUOTA = 1000;
 
@@ -199,12 +138,7 @@ export const roleHandlers: Record<string, Handler> = {
       Tags: storedTags(input.Tags),
       AttachedPolicies: [],
     };
-    try {
-      await ctx.tx.insert(account, KIND.role, record.RoleId, record, { name: record.RoleName });
-    } catch (e) {
-      if (e instanceof DuplicateError) throw entityAlreadyExists(`Role with name ${input.RoleName!} already exists.`);
-      throw e;
-    }
+    await insertNamed(ctx.tx, account, KIND.role, record.RoleId, record, record.RoleName, () => entityAlreadyExists(`Role with name ${input.RoleName!} already exists.`));
     iamChanged();
     ctx.recordResource('AWS::IAM::Role', roleArn);
     // CreateRole answers without RoleLastUsed (GetRole has it).

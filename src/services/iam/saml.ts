@@ -24,9 +24,8 @@ import type {
 } from '@aws-sdk/client-iam';
 import { awsId } from '../../auth/credentials.js';
 import { AwsError } from '../../models/errors.js';
-import { DuplicateError } from '../../store/index.js';
-import { KIND, entityAlreadyExists, invalidInput, limitExceeded, noSuchEntity, toDate, type Tag } from './records.js';
-import { checkTags, tagContext } from './roles.js';
+import { KIND, entityAlreadyExists, insertNamed, invalidInput, limitExceeded, noSuchEntity, toDate, type Tag } from './records.js';
+import { checkTags, tagContext } from './tags.js';
 import type { Handler, ServiceContext } from '../types.js';
 
 type Out<T> = Omit<T, '$metadata'>;
@@ -158,12 +157,7 @@ export const samlHandlers: Record<string, Handler> = {
       AssertionEncryptionMode: input.AssertionEncryptionMode ?? 'Allowed',
       Tags: tagsOf(input.Tags),
     };
-    try {
-      await ctx.tx.insert(account, KIND.samlProvider, samlArn, record, { name: record.Name });
-    } catch (e) {
-      if (e instanceof DuplicateError) throw entityAlreadyExists(`SAMLProvider named ${input.Name!} already exists.`);
-      throw e;
-    }
+    await insertNamed(ctx.tx, account, KIND.samlProvider, samlArn, record, record.Name, () => entityAlreadyExists(`SAMLProvider named ${input.Name!} already exists.`));
     ctx.recordResource('AWS::IAM::SAMLProvider', samlArn);
     return { SAMLProviderArn: samlArn, ...(record.Tags.length ? { Tags: [...record.Tags] } : {}) };
   },
@@ -222,12 +216,7 @@ export const samlHandlers: Record<string, Handler> = {
     checkClientIds(clientIds);
     if ((await ctx.tx.count(account, KIND.oidcProvider)) >= OIDC_QUOTA) throw limitExceeded(`Cannot exceed quota for OpenIdConnectProvidersPerAccount: ${OIDC_QUOTA}`);
     const record: OidcProviderRecord = { Url: url, Arn: oidcArn, ClientIDList: clientIds, ThumbprintList: [...(input.ThumbprintList ?? [])], CreateDate: ctx.now.toISOString(), Tags: tagsOf(input.Tags) };
-    try {
-      await ctx.tx.insert(account, KIND.oidcProvider, oidcArn, record, { name: url });
-    } catch (e) {
-      if (e instanceof DuplicateError) throw entityAlreadyExists(`Provider with url ${input.Url!} already exists.`);
-      throw e;
-    }
+    await insertNamed(ctx.tx, account, KIND.oidcProvider, oidcArn, record, url, () => entityAlreadyExists(`Provider with url ${input.Url!} already exists.`));
     ctx.recordResource('AWS::IAM::OIDCProvider', oidcArn);
     return { OpenIDConnectProviderArn: oidcArn, ...(record.Tags.length ? { Tags: [...record.Tags] } : {}) };
   },

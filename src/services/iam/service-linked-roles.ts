@@ -35,8 +35,8 @@ import type {
 import { serviceLinkedRoleFor, type ServiceLinkedRoleSpec } from '../../catalog/service-linked-roles.js';
 import { awsId } from '../../auth/credentials.js';
 import { setRoleLookup, type RoleLookup } from '../../auth/pass-role.js';
-import { DuplicateError, type Tx } from '../../store/index.js';
-import { KIND, arn, invalidInput, noSuchEntity, type RoleRecord } from './records.js';
+import type { Tx } from '../../store/index.js';
+import { KIND, arn, insertNamed, invalidInput, noSuchEntity, type RoleRecord } from './records.js';
 import { roleOutput } from './roles.js';
 import { iamChanged } from './policy-source.js';
 import { countAttachment } from './policies.js';
@@ -184,12 +184,7 @@ export async function createServiceLinkedRole(ctx: ServiceContext, service: stri
     ServiceLinked: service,
   };
   // SLRs count toward the role quota but may be created beyond it (iam.md §12.1): no quota check.
-  try {
-    await ctx.tx.insert(account, KIND.role, record.RoleId, record, { name: roleName });
-  } catch (e) {
-    if (e instanceof DuplicateError) throw invalidInput(taken);
-    throw e;
-  }
+  await insertNamed(ctx.tx, account, KIND.role, record.RoleId, record, roleName, () => invalidInput(taken));
   await countAttachment(ctx.tx, account, spec.policyArn, 1);
   iamChanged();
   ctx.recordResource('AWS::IAM::Role', roleArn);

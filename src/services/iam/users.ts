@@ -33,10 +33,11 @@ import type {
 } from '@aws-sdk/client-iam';
 import { parsePolicy, policySize, type SizeLimit } from '../../policy/index.js';
 import { awsId, GLOBAL } from '../../auth/credentials.js';
-import { DuplicateError, type Tx } from '../../store/index.js';
+import type { Tx } from '../../store/index.js';
 import { AwsError } from '../../models/errors.js';
 import {
   KIND,
+  insertNamed,
   arn,
   checkPath,
   deleteConflict,
@@ -49,15 +50,14 @@ import {
   toDate,
   type GroupRecord,
   type InlinePolicyRecord,
-  type Tag,
   type UserRecord,
 } from './records.js';
-import { boundaryFor, checkTags, tagContext } from './roles.js';
+import { boundaryFor } from './roles.js';
+import { checkTags, mergeTags, resourceTagContext, tagContext } from './tags.js';
 import { renameKeyOwner } from './access-keys.js';
 import type { Handler, ServiceContext } from '../types.js';
 
 type Out<T> = Omit<T, '$metadata'>;
-type InputTag = { readonly Key?: string; readonly Value?: string };
 
 const USER_QUOTA = 5000;
 /**
@@ -104,16 +104,6 @@ export function targetUserName(ctx: ServiceContext, name: string | undefined): s
 export async function userFor(ctx: ServiceContext, name: string): Promise<{ user: UserRecord | undefined; arn: string }> {
   const user = await ctx.tx.getByName<UserRecord>(ctx.caller.account, KIND.user, name);
   return { user, arn: user?.Arn ?? arn(ctx.caller.account, 'user', '/', name) };
-}
-
-/** `aws:ResourceTag/*` (and IAM's `iam:ResourceTag/*`) for an operation on a tagged user. */
-export function resourceTagContext(tags: readonly Tag[] | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const t of tags ?? []) {
-    out[`aws:ResourceTag/${t.Key}`] = t.Value;
-    out[`iam:ResourceTag/${t.Key}`] = t.Value;
-  }
-  return out;
 }
 
 const boundaryContext = (u: UserRecord | undefined): Record<string, string> =>
@@ -173,18 +163,6 @@ export async function listInline(tx: Tx, account: string, t: InlineTarget, marke
 
 const userInline = (u: UserRecord): InlineTarget => ({ kind: KIND.userPolicy, parent: u.UserId, label: 'user', name: u.UserName, limit: INLINE_USER });
 
-/** Tags merged as TagUser/TagRole do: a key already present (in any case) takes the new value. */
-export function mergeTags(existing: readonly Tag[], added: readonly InputTag[]): Tag[] {
-  const out = [...existing];
-  for (const t of added) {
-    const tag = { Key: t.Key ?? '', Value: t.Value ?? '' };
-    const i = out.findIndex((x) => x.Key.toLowerCase() === tag.Key.toLowerCase());
-    if (i >= 0) out[i] = tag;
-    else out.push(tag);
-  }
-  return out;
-}
-
 /** The account root as GetUser describes it (no name or path: the account's own identity). */
 async function rootUser(ctx: ServiceContext): Promise<User> {
   const account = await ctx.tx.get<{ createdAt?: string }>(GLOBAL, 'account', ctx.caller.account);
@@ -206,7 +184,7 @@ export const usersHandlers: Record<string, Handler> = {
     if ((await ctx.tx.count(account, KIND.user)) >= USER_QUOTA) throw limitExceeded(`Cannot exceed quota for UsersPerAccount: ${USER_QUOTA}`);
     const record: UserRecord = {
       UserName: input.UserName!,
-      UserId: awsId('AIDA'),
+      UserId: awsId('AIDA', 17),
       Arn: userArn,
       Path: path,
       CreateDate: ctx.now.toISOString(),
@@ -215,12 +193,7 @@ export const usersHandlers: Record<string, Handler> = {
       AttachedPolicies: [],
       Groups: [],
     };
-    try {
-      await ctx.tx.insert(account, KIND.user, record.UserId, record, { name: record.UserName });
-    } catch (e) {
-      if (e instanceof DuplicateError) throw entityAlreadyExists(`User with name ${input.UserName!} already exists.`);
-      throw e;
-    }
+    await insertNamed(ctx.tx, account, KIND.user, record.UserId, record, record.UserName, () => entityAlreadyExists(`User with name ${input.UserName!} already exists.`));
     ctx.recordResource('AWS::IAM::User', userArn);
     return { User: userOutput(record) };
   },
@@ -233,7 +206,7 @@ export const usersHandlers: Record<string, Handler> = {
     }
     const name = targetUserName(ctx, input.UserName);
     const { user, arn: userArn } = await userFor(ctx, name);
-    await ctx.authorize('iam:GetUser', userArn, { context: resourceTagContext(user?.Tags) });
+    await ctx.authorize('iam:GetUser', userArn, { context: resourceTagContext(user?.Tags, true) });
     if (!user) throw noSuchEntity(`The user with name ${name} cannot be found.`);
     return { User: userOutput(user) };
   },
@@ -250,13 +223,13 @@ export const usersHandlers: Record<string, Handler> = {
   async UpdateUser(input: UpdateUserCommandInput, ctx: ServiceContext): Promise<void> {
     const account = ctx.caller.account;
     const { user: found, arn: oldArn } = await userFor(ctx, input.UserName!);
-    await ctx.authorize('iam:UpdateUser', oldArn, { context: resourceTagContext(found?.Tags) });
+    await ctx.authorize('iam:UpdateUser', oldArn, { context: resourceTagContext(found?.Tags, true) });
     const user = await getUser(ctx.tx, account, input.UserName!);
     const newPath = input.NewPath !== undefined ? checkPath(input.NewPath, 'newPath') : user.Path;
     const newName = input.NewUserName ?? user.UserName;
     const newArn = arn(account, 'user', newPath, newName);
     // Renaming needs permission on the target name too (IAM API reference, UpdateUser).
-    if (newArn !== oldArn) await ctx.authorize('iam:UpdateUser', newArn, { context: resourceTagContext(user.Tags) });
+    if (newArn !== oldArn) await ctx.authorize('iam:UpdateUser', newArn, { context: resourceTagContext(user.Tags, true) });
     const updated: UserRecord = { ...user, UserName: newName, Path: newPath, Arn: newArn };
     if (newName !== user.UserName) {
       const clash = await ctx.tx.getByName<UserRecord>(account, KIND.user, newName);
@@ -275,7 +248,7 @@ export const usersHandlers: Record<string, Handler> = {
   async DeleteUser(input: DeleteUserCommandInput, ctx: ServiceContext): Promise<void> {
     const account = ctx.caller.account;
     const { user: found, arn: userArn } = await userFor(ctx, input.UserName!);
-    await ctx.authorize('iam:DeleteUser', userArn, { context: { ...resourceTagContext(found?.Tags), ...boundaryContext(found) } });
+    await ctx.authorize('iam:DeleteUser', userArn, { context: { ...resourceTagContext(found?.Tags, true), ...boundaryContext(found) } });
     const user = await getUser(ctx.tx, account, input.UserName!);
     // The subordinate entities IAM requires gone first, in the order IAM reports them.
     if (await ctx.tx.get(account, KIND.loginProfile, user.UserId)) throw deleteConflict('Cannot delete entity, must delete login profile first.');
@@ -291,7 +264,7 @@ export const usersHandlers: Record<string, Handler> = {
   async TagUser(input: TagUserCommandInput, ctx: ServiceContext): Promise<void> {
     const account = ctx.caller.account;
     const { user: found, arn: userArn } = await userFor(ctx, input.UserName!);
-    await ctx.authorize('iam:TagUser', userArn, { context: { ...resourceTagContext(found?.Tags), ...tagContext(input.Tags) } });
+    await ctx.authorize('iam:TagUser', userArn, { context: { ...resourceTagContext(found?.Tags, true), ...tagContext(input.Tags) } });
     const user = await getUser(ctx.tx, account, input.UserName!);
     checkTags(input.Tags);
     const tags = mergeTags(user.Tags, input.Tags ?? []);
@@ -304,7 +277,7 @@ export const usersHandlers: Record<string, Handler> = {
     const account = ctx.caller.account;
     const keys = input.TagKeys ?? [];
     const { user: found, arn: userArn } = await userFor(ctx, input.UserName!);
-    await ctx.authorize('iam:UntagUser', userArn, { context: { ...resourceTagContext(found?.Tags), ...(keys.length ? { 'aws:TagKeys': keys } : {}) } });
+    await ctx.authorize('iam:UntagUser', userArn, { context: { ...resourceTagContext(found?.Tags, true), ...(keys.length ? { 'aws:TagKeys': keys } : {}) } });
     const user = await getUser(ctx.tx, account, input.UserName!);
     const drop = new Set(keys.map((k) => k.toLowerCase()));
     await ctx.tx.update(account, KIND.user, user.UserId, { ...user, Tags: user.Tags.filter((t) => !drop.has(t.Key.toLowerCase())) });
@@ -313,7 +286,7 @@ export const usersHandlers: Record<string, Handler> = {
 
   async ListUserTags(input: ListUserTagsCommandInput, ctx: ServiceContext): Promise<Out<ListUserTagsCommandOutput>> {
     const { user: found, arn: userArn } = await userFor(ctx, input.UserName!);
-    await ctx.authorize('iam:ListUserTags', userArn, { context: resourceTagContext(found?.Tags) });
+    await ctx.authorize('iam:ListUserTags', userArn, { context: resourceTagContext(found?.Tags, true) });
     const user = await getUser(ctx.tx, ctx.caller.account, input.UserName!);
     const p = page(user.Tags, input.Marker, input.MaxItems);
     return { Tags: p.items, IsTruncated: p.IsTruncated, ...(p.Marker ? { Marker: p.Marker } : {}) };
@@ -322,7 +295,7 @@ export const usersHandlers: Record<string, Handler> = {
   async PutUserPolicy(input: PutUserPolicyCommandInput, ctx: ServiceContext): Promise<void> {
     const account = ctx.caller.account;
     const { user: found, arn: userArn } = await userFor(ctx, input.UserName!);
-    await ctx.authorize('iam:PutUserPolicy', userArn, { context: { ...resourceTagContext(found?.Tags), ...boundaryContext(found) } });
+    await ctx.authorize('iam:PutUserPolicy', userArn, { context: { ...resourceTagContext(found?.Tags, true), ...boundaryContext(found) } });
     const user = await getUser(ctx.tx, account, input.UserName!);
     await putInline(ctx.tx, account, userInline(user), input.PolicyName!, input.PolicyDocument!);
     ctx.recordResource('AWS::IAM::User', user.Arn);
@@ -331,7 +304,7 @@ export const usersHandlers: Record<string, Handler> = {
   async GetUserPolicy(input: GetUserPolicyCommandInput, ctx: ServiceContext): Promise<Out<GetUserPolicyCommandOutput>> {
     const account = ctx.caller.account;
     const { user: found, arn: userArn } = await userFor(ctx, input.UserName!);
-    await ctx.authorize('iam:GetUserPolicy', userArn, { context: resourceTagContext(found?.Tags) });
+    await ctx.authorize('iam:GetUserPolicy', userArn, { context: resourceTagContext(found?.Tags, true) });
     const user = await getUser(ctx.tx, account, input.UserName!);
     const p = await getInline(ctx.tx, account, userInline(user), input.PolicyName!);
     return { UserName: user.UserName, PolicyName: p.PolicyName, PolicyDocument: encodeDocument(p.PolicyDocument) };
@@ -340,7 +313,7 @@ export const usersHandlers: Record<string, Handler> = {
   async DeleteUserPolicy(input: DeleteUserPolicyCommandInput, ctx: ServiceContext): Promise<void> {
     const account = ctx.caller.account;
     const { user: found, arn: userArn } = await userFor(ctx, input.UserName!);
-    await ctx.authorize('iam:DeleteUserPolicy', userArn, { context: { ...resourceTagContext(found?.Tags), ...boundaryContext(found) } });
+    await ctx.authorize('iam:DeleteUserPolicy', userArn, { context: { ...resourceTagContext(found?.Tags, true), ...boundaryContext(found) } });
     const user = await getUser(ctx.tx, account, input.UserName!);
     await deleteInline(ctx.tx, account, userInline(user), input.PolicyName!);
     ctx.recordResource('AWS::IAM::User', user.Arn);
@@ -349,7 +322,7 @@ export const usersHandlers: Record<string, Handler> = {
   async ListUserPolicies(input: ListUserPoliciesCommandInput, ctx: ServiceContext): Promise<Out<ListUserPoliciesCommandOutput>> {
     const account = ctx.caller.account;
     const { user: found, arn: userArn } = await userFor(ctx, input.UserName!);
-    await ctx.authorize('iam:ListUserPolicies', userArn, { context: resourceTagContext(found?.Tags) });
+    await ctx.authorize('iam:ListUserPolicies', userArn, { context: resourceTagContext(found?.Tags, true) });
     const user = await getUser(ctx.tx, account, input.UserName!);
     return listInline(ctx.tx, account, userInline(user), input.Marker, input.MaxItems);
   },
@@ -357,7 +330,7 @@ export const usersHandlers: Record<string, Handler> = {
   async PutUserPermissionsBoundary(input: PutUserPermissionsBoundaryCommandInput, ctx: ServiceContext): Promise<void> {
     const account = ctx.caller.account;
     const { user: found, arn: userArn } = await userFor(ctx, input.UserName!);
-    await ctx.authorize('iam:PutUserPermissionsBoundary', userArn, { context: { ...resourceTagContext(found?.Tags), 'iam:PermissionsBoundary': input.PermissionsBoundary! } });
+    await ctx.authorize('iam:PutUserPermissionsBoundary', userArn, { context: { ...resourceTagContext(found?.Tags, true), 'iam:PermissionsBoundary': input.PermissionsBoundary! } });
     const user = await getUser(ctx.tx, account, input.UserName!);
     const boundary = await boundaryFor(ctx, input.PermissionsBoundary!);
     await ctx.tx.update(account, KIND.user, user.UserId, { ...user, PermissionsBoundary: boundary });
@@ -367,7 +340,7 @@ export const usersHandlers: Record<string, Handler> = {
   async DeleteUserPermissionsBoundary(input: DeleteUserPermissionsBoundaryCommandInput, ctx: ServiceContext): Promise<void> {
     const account = ctx.caller.account;
     const { user: found, arn: userArn } = await userFor(ctx, input.UserName!);
-    await ctx.authorize('iam:DeleteUserPermissionsBoundary', userArn, { context: { ...resourceTagContext(found?.Tags), ...boundaryContext(found) } });
+    await ctx.authorize('iam:DeleteUserPermissionsBoundary', userArn, { context: { ...resourceTagContext(found?.Tags, true), ...boundaryContext(found) } });
     const user = await getUser(ctx.tx, account, input.UserName!);
     const { PermissionsBoundary: _dropped, ...rest } = user;
     await ctx.tx.update(account, KIND.user, user.UserId, rest);
@@ -377,7 +350,7 @@ export const usersHandlers: Record<string, Handler> = {
   async ListGroupsForUser(input: ListGroupsForUserCommandInput, ctx: ServiceContext): Promise<Out<ListGroupsForUserCommandOutput>> {
     const account = ctx.caller.account;
     const { user: found, arn: userArn } = await userFor(ctx, input.UserName!);
-    await ctx.authorize('iam:ListGroupsForUser', userArn, { context: resourceTagContext(found?.Tags) });
+    await ctx.authorize('iam:ListGroupsForUser', userArn, { context: resourceTagContext(found?.Tags, true) });
     const user = await getUser(ctx.tx, account, input.UserName!);
     const groups: GroupRecord[] = [];
     for (const id of user.Groups) {
