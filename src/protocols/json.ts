@@ -77,7 +77,10 @@ export const jsonCodec: Codec = {
     if (!target) return undefined;
     const dot = target.lastIndexOf('.');
     const prefix = target.slice(0, dot);
-    if (model.metadata.targetPrefix && prefix !== model.metadata.targetPrefix) return undefined;
+    // botocore sends the model's full prefix (com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101),
+    // the JS SDK only the service shape's name (CloudTrail_20131101): AWS accepts both.
+    const expected = model.metadata.targetPrefix;
+    if (expected && prefix !== expected && !expected.endsWith(`.${prefix}`)) return undefined;
     return target.slice(dot + 1);
   },
 

@@ -99,7 +99,10 @@ export class Pipeline {
       if (!operation || !model.operations[operation] || !service.handlers[operation]) {
         const name = operation ?? '';
         operation = undefined;
-        if (model.metadata.protocol === 'json' || model.metadata.protocol === 'rest-json') throw new AwsError('UnknownOperationException', name ? `Unknown operation ${name}` : 'Missing X-Amz-Target', { status: 400 });
+        if (model.metadata.protocol === 'json' || model.metadata.protocol === 'rest-json') {
+          const target = call.headers['x-amz-target'];
+          throw new AwsError('UnknownOperationException', name ? `Unknown operation ${name}` : target ? `Unknown operation ${target}` : 'Missing X-Amz-Target', { status: 400 });
+        }
         throw COMMON_ERRORS.invalidAction(name);
       }
       if (parts) {
