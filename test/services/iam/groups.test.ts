@@ -40,7 +40,7 @@ describe('IAM groups', () => {
     assert.equal(g.GroupName, 'devs');
     assert.equal(g.Path, '/eng/');
     assert.equal(g.Arn, `arn:aws:iam::${ACCOUNT}:group/eng/devs`);
-    assert.match(g.GroupId!, /^AGPA[A-Z2-7]{16}$/);
+    assert.match(g.GroupId!, /^AGPA[A-Z2-7]{17}$/);
     await iam.send(new CreateGroupCommand({ GroupName: 'admins' }));
     await rejects(iam.send(new CreateGroupCommand({ GroupName: 'DEVS' })), 'EntityAlreadyExists', 'Group with name DEVS already exists.', 409);
 

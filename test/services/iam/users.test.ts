@@ -54,7 +54,7 @@ describe('IAM users', () => {
     assert.equal(u.UserName, 'alice');
     assert.equal(u.Path, '/eng/');
     assert.equal(u.Arn, `arn:aws:iam::${ACCOUNT}:user/eng/alice`);
-    assert.match(u.UserId!, /^AIDA[A-Z2-7]{16}$/);
+    assert.match(u.UserId!, /^AIDA[A-Z2-7]{17}$/);
     assert.ok(u.CreateDate instanceof Date && Math.abs(u.CreateDate.getTime() - Date.now()) < 60_000);
     assert.deepEqual(u.Tags, [{ Key: 'team', Value: 'core' }]);
 
