@@ -36,6 +36,6 @@ export const COMMON_ERRORS = {
   expiredToken: () => new AwsError('ExpiredToken', 'The security token included in the request is expired', { status: 403 }),
   incompleteSignature: (message: string) => new AwsError('IncompleteSignature', message, { status: 400 }),
   missingAuthenticationToken: () => new AwsError('MissingAuthenticationToken', 'Request is missing Authentication Token', { status: 403 }),
-  invalidAction: (action: string) => new AwsError('InvalidAction', `Could not find operation ${action} for version`, { status: 400 }),
+  invalidAction: (action: string, version: string) => new AwsError('InvalidAction', `Could not find operation ${action} for version ${version}`, { status: 400 }),
   internal: () => new AwsError('InternalFailure', 'The request processing has failed because of an unknown error, exception or failure.', { status: 500, fault: 'Receiver' }),
 } as const;

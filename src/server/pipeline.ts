@@ -12,6 +12,7 @@ import { signatureParts, verifySignature } from '../auth/sigv4.js';
 import { denialMessage, type Evaluation } from '../policy/index.js';
 import { requestPrincipal, type Caller } from '../auth/caller.js';
 import { CODECS } from '../protocols/index.js';
+import { paramsOf } from '../protocols/query.js';
 import type { Authorizer, AuthorizeOptions, RequestFacts } from '../auth/authorizer.js';
 import type { Credentials } from '../auth/credentials.js';
 import type { Codec, WireRequest, WireResponse } from '../protocols/types.js';
@@ -59,8 +60,19 @@ export class Pipeline {
     return { service, model, codec: CODECS[model.metadata.protocol] };
   }
 
-  /** Unsigned requests: only the STS operations AWS serves without credentials. */
+  /** The JSON-protocol service an X-Amz-Target names, if any. */
+  private jsonServiceFor(call: IncomingCall): ServiceDefinition | undefined {
+    if (!call.headers['x-amz-target']) return undefined;
+    return this.deps.services.find((s) => {
+      const r = this.route(s);
+      return r.model.metadata.protocol === 'json' && r.codec.operationName(call, r.model) !== undefined;
+    }) ?? this.deps.services.find((s) => loadModel(s.model).metadata.protocol === 'json');
+  }
+
+  /** Unsigned requests: only the STS operations AWS serves without credentials (form-encoded). */
   private routeUnsigned(call: IncomingCall): Routed | undefined {
+    const type = call.headers['content-type'];
+    if (call.headers['x-amz-target'] || (call.method === 'POST' && type && !type.startsWith('application/x-www-form-urlencoded'))) return undefined;
     for (const s of this.deps.services) {
       if (!s.unsigned?.length) continue;
       const r = this.route(s);
@@ -90,7 +102,8 @@ export class Pipeline {
       } else {
         routed = this.routeUnsigned(call);
         if (!routed) {
-          routed = this.route(this.deps.services[0]!);
+          // Answer in the protocol the request speaks: JSON for an X-Amz-Target call.
+          routed = this.route(this.jsonServiceFor(call) ?? this.deps.services[0]!);
           throw COMMON_ERRORS.missingAuthenticationToken();
         }
       }
@@ -103,7 +116,7 @@ export class Pipeline {
           const target = call.headers['x-amz-target'];
           throw new AwsError('UnknownOperationException', name ? `Unknown operation ${name}` : target ? `Unknown operation ${target}` : 'Missing X-Amz-Target', { status: 400 });
         }
-        throw COMMON_ERRORS.invalidAction(name);
+        throw COMMON_ERRORS.invalidAction(name, paramsOf(call).get('Version') ?? model.metadata.apiVersion);
       }
       if (parts) {
         const resolved = await this.deps.credentials.resolve(this.deps.store, parts.credential.accessKeyId, parts.sessionToken, now);

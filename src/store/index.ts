@@ -180,8 +180,8 @@ export class Store extends KyselyTx {
   }
 
   /** Newest first. */
-  async queryEvents(q: EventQuery): Promise<{ event: object; cursor: string }[]> {
-    let s = this.kysely.selectFrom('events').select(['data', 'event_time', 'event_id']).where('account', '=', q.account);
+  async queryEvents(q: EventQuery): Promise<{ event: object; cursor: string; username: string | null }[]> {
+    let s = this.kysely.selectFrom('events').select(['data', 'event_time', 'event_id', 'username']).where('account', '=', q.account);
     if (q.start) s = s.where('event_time', '>=', q.start.toISOString());
     if (q.end) s = s.where('event_time', '<=', q.end.toISOString());
     if (q.before) {
@@ -218,7 +218,7 @@ export class Store extends KyselyTx {
       }
     }
     const rows = await s.orderBy('event_time', 'desc').orderBy('event_id', 'desc').limit(q.limit).execute();
-    return rows.map((r) => ({ event: JSON.parse(r.data) as object, cursor: `${r.event_time}|${r.event_id}` }));
+    return rows.map((r) => ({ event: JSON.parse(r.data) as object, cursor: `${r.event_time}|${r.event_id}`, username: r.username }));
   }
 
   /** Drop everything (the root-only reset endpoint). */
