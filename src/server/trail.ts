@@ -79,6 +79,27 @@ export function userIdentity(c: Caller, invokedBy?: string): Record<string, unkn
   return id;
 }
 
+/**
+ * The unsigned STS calls (AssumeRoleWithSAML / WithWebIdentity) are recorded with the
+ * federated identity AWS records: a `SAMLUser` or `WebIdentityUser`, named by the subject
+ * the identity provider asserted.
+ */
+function federatedIdentity(r: CallRecord): Record<string, unknown> {
+  const out = r.output ?? {};
+  if (r.operation === 'AssumeRoleWithSAML') {
+    const subject = typeof out.Subject === 'string' ? out.Subject : undefined;
+    const issuer = typeof out.Issuer === 'string' ? out.Issuer : undefined;
+    return { type: 'SAMLUser', principalId: subject && issuer ? `${issuer}:${subject}` : '', ...(subject ? { userName: subject } : {}), identityProvider: r.input.PrincipalArn };
+  }
+  if (r.operation === 'AssumeRoleWithWebIdentity') {
+    const subject = typeof out.SubjectFromWebIdentityToken === 'string' ? out.SubjectFromWebIdentityToken : undefined;
+    const provider = typeof out.Provider === 'string' ? out.Provider : undefined;
+    const audience = typeof out.Audience === 'string' ? out.Audience : undefined;
+    return { type: 'WebIdentityUser', principalId: subject ? `${provider ?? ''}:${audience ?? ''}:${subject}` : '', ...(subject ? { userName: subject } : {}), ...(provider ? { identityProvider: provider } : {}) };
+  }
+  return { type: 'AWSAccount', principalId: '', accountId: 'anonymous' };
+}
+
 /** LookupEvents' `Username`: the user, the role session's name, or `root`. */
 function username(c: Caller): string | undefined {
   if (c.type === 'User') return c.userName;
@@ -103,7 +124,7 @@ export class Trail {
     const account = r.caller.type === 'Anonymous' ? (assumed?.split(':')[4] ?? 'anonymous') : r.caller.account;
     const event = {
       eventVersion: '1.09',
-      userIdentity: userIdentity(r.caller, r.invokedBy),
+      userIdentity: r.caller.type === 'Anonymous' ? federatedIdentity(r) : userIdentity(r.caller, r.invokedBy),
       eventTime: r.now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
       eventSource: r.routed.service.eventSource,
       eventName: r.operation,

@@ -6,8 +6,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CreateOpenIDConnectProviderCommand, GetRoleCommand, type IAMClient } from '@aws-sdk/client-iam';
 import { AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import type { KeyObject } from 'node:crypto';
-import { ACCOUNT, awsCli, REGION, startServer, type Running } from '../../helpers/server.js';
+import { ACCOUNT, awsCli, clientConfig, REGION, startServer, type Running } from '../../helpers/server.js';
 import { allow, iamClient, mintJwt, policyDoc, rejects, role, roleArn, rsaKey, stsClient, trust } from './helpers.js';
 
 const ISSUER = 'https://idp.example.com/tenant-1';
@@ -50,6 +51,15 @@ describe('sts:AssumeRoleWithWebIdentity', () => {
     assert.deepEqual([me.Arn, me.UserId], [`arn:aws:sts::${ACCOUNT}:assumed-role/web/alice-web`, `${roleId}:alice-web`]);
     const got = await iamClient(server.endpoint, keys).send(new GetRoleCommand({ RoleName: 'web' }));
     assert.equal(got.Role!.RoleName, 'web');
+  });
+
+  it('CloudTrail records the call in the role\'s account as a WebIdentityUser named by the token\'s subject', async () => {
+    const trail = new CloudTrailClient(clientConfig(server.endpoint));
+    const events = await trail.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'AssumeRoleWithWebIdentity' }] }));
+    const e = JSON.parse(events.Events!.at(-1)!.CloudTrailEvent!) as { userIdentity: Record<string, unknown>; recipientAccountId: string; errorCode?: string };
+    assert.equal(e.errorCode, undefined);
+    assert.equal(e.recipientAccountId, ACCOUNT);
+    assert.deepEqual(e.userIdentity, { type: 'WebIdentityUser', principalId: `${PROVIDER}:app-1:alice`, userName: 'alice', identityProvider: PROVIDER });
   });
 
   it('is served without a signature (raw form POST), with AWS wire codes', async () => {
