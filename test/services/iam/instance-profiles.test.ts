@@ -7,12 +7,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   AddRoleToInstanceProfileCommand,
-  AttachUserPolicyCommand,
-  CreateAccessKeyCommand,
   CreateInstanceProfileCommand,
-  CreatePolicyCommand,
   CreateRoleCommand,
-  CreateUserCommand,
   DeleteInstanceProfileCommand,
   DeleteRoleCommand,
   GetInstanceProfileCommand,
@@ -20,67 +16,16 @@ import {
   ListInstanceProfilesCommand,
   ListInstanceProfilesForRoleCommand,
   ListInstanceProfileTagsCommand,
-  PutUserPolicyCommand,
   RemoveRoleFromInstanceProfileCommand,
   TagInstanceProfileCommand,
   UntagInstanceProfileCommand,
 } from '@aws-sdk/client-iam';
 import { ACCOUNT, awsCli, boto3, clientConfig, startServer, type Keys, type Running } from '../../helpers/server.js';
-import { KIND, type RoleRecord, type UserRecord } from '../../../src/services/iam/records.js';
-import { awsId, newSecret } from '../../../src/auth/credentials.js';
-import { iamChanged } from '../../../src/services/iam/policy-source.js';
+import { allow, doc, grant, makeUser, rejects } from './helpers.js';
+import { KIND, type RoleRecord } from '../../../src/services/iam/records.js';
+import { awsId } from '../../../src/auth/credentials.js';
 
-const doc = (...Statement: object[]): string => JSON.stringify({ Version: '2012-10-17', Statement });
-const allow = (Action: string | string[], Resource: string | string[] = '*', extra: object = {}): object => ({ Effect: 'Allow', Action, Resource, ...extra });
 const EC2_TRUST = doc({ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' });
-
-async function rejects(p: Promise<unknown>, code: string, message?: string | RegExp): Promise<void> {
-  await assert.rejects(p, (e: Error & { Code?: string }) => {
-    assert.equal(e.Code ?? e.name, code, `${e.name}: ${e.message}`);
-    if (typeof message === 'string') assert.equal(e.message, message);
-    else if (message) assert.match(e.message, message);
-    return true;
-  });
-}
-
-/** A user with an access key: CreateUser + CreateAccessKey, or the same records written directly while those operations are not served yet. */
-async function makeUser(s: Running, iam: IAMClient, name: string): Promise<Keys> {
-  try {
-    await iam.send(new CreateUserCommand({ UserName: name }));
-    const k = await iam.send(new CreateAccessKeyCommand({ UserName: name }));
-    return { accessKeyId: k.AccessKey!.AccessKeyId!, secretAccessKey: k.AccessKey!.SecretAccessKey! };
-  } catch (e) {
-    if ((e as { Code?: string }).Code !== 'InvalidAction') throw e;
-  }
-  const user: UserRecord = { UserName: name, UserId: awsId('AIDA', 17), Arn: `arn:aws:iam::${ACCOUNT}:user/${name}`, Path: '/', CreateDate: new Date().toISOString(), Tags: [], AttachedPolicies: [], Groups: [] };
-  const keys = { accessKeyId: awsId('AKIA'), secretAccessKey: newSecret() };
-  await s.gatehouse.store.transaction(async (tx) => {
-    await tx.insert(ACCOUNT, KIND.user, user.UserId, user, { name });
-    await s.gatehouse.credentials.put(tx, {
-      accessKeyId: keys.accessKeyId,
-      account: ACCOUNT,
-      kind: 'user',
-      status: 'Active',
-      secret: keys.secretAccessKey,
-      userId: user.UserId,
-      caller: { account: ACCOUNT, type: 'User', arn: user.Arn, userId: user.UserId, userName: name },
-    });
-  });
-  iamChanged();
-  return keys;
-}
-
-/** Grants a user a policy: inline when PutUserPolicy is served, else as a managed policy. */
-async function grant(iam: IAMClient, user: string, name: string, document: string): Promise<void> {
-  try {
-    await iam.send(new PutUserPolicyCommand({ UserName: user, PolicyName: name, PolicyDocument: document }));
-    return;
-  } catch (e) {
-    if ((e as { Code?: string }).Code !== 'InvalidAction') throw e;
-  }
-  const arn = (await iam.send(new CreatePolicyCommand({ PolicyName: `${user}-${name}`, PolicyDocument: document }))).Policy!.Arn!;
-  await iam.send(new AttachUserPolicyCommand({ UserName: user, PolicyArn: arn }));
-}
 
 let s: Running;
 let iam: IAMClient;
@@ -191,7 +136,7 @@ describe('Roles in instance profiles', () => {
   });
 
   it('[API] AddRoleToInstanceProfile needs iam:PassRole on the role as well', async () => {
-    const keys = await makeUser(s, iam, 'builder');
+    const keys = await makeUser(iam, 'builder');
     await grant(iam, 'builder', 'profiles', doc(allow(['iam:AddRoleToInstanceProfile', 'iam:RemoveRoleFromInstanceProfile'], `arn:aws:iam::${ACCOUNT}:instance-profile/*`)));
     const builder = client(keys);
     await rejects(
@@ -213,7 +158,7 @@ describe('Instance profile tags', () => {
     await iam.send(new UntagInstanceProfileCommand({ InstanceProfileName: 'Web', TagKeys: ['tier'] }));
     assert.deepEqual((await iam.send(new ListInstanceProfileTagsCommand({ InstanceProfileName: 'Web' }))).Tags, [{ Key: 'env', Value: 'prod' }]);
     await rejects(iam.send(new ListInstanceProfileTagsCommand({ InstanceProfileName: 'Nope' })), 'NoSuchEntity', 'Instance Profile Nope cannot be found.');
-    const keys = await makeUser(s, iam, 'reader');
+    const keys = await makeUser(iam, 'reader');
     await grant(iam, 'reader', 'prod-only', doc(allow('iam:GetInstanceProfile', '*', { Condition: { StringEquals: { 'aws:ResourceTag/env': 'prod' } } })));
     const reader = client(keys);
     assert.equal((await reader.send(new GetInstanceProfileCommand({ InstanceProfileName: 'Web' }))).InstanceProfile!.InstanceProfileName, 'Web');

@@ -6,18 +6,16 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+
 import {
   AddUserToGroupCommand,
   AttachGroupPolicyCommand,
   AttachRolePolicyCommand,
   AttachUserPolicyCommand,
-  CreateAccessKeyCommand,
   CreateGroupCommand,
   CreatePolicyCommand,
   CreatePolicyVersionCommand,
   CreateRoleCommand,
-  CreateUserCommand,
   DeletePolicyCommand,
   DeletePolicyVersionCommand,
   DetachGroupPolicyCommand,
@@ -40,62 +38,16 @@ import {
   type Policy,
 } from '@aws-sdk/client-iam';
 import { ACCOUNT, awsCli, boto3, clientConfig, startServer, type Keys, type Running } from '../../helpers/server.js';
-import { KIND, type GroupRecord, type RoleRecord, type UserRecord } from '../../../src/services/iam/records.js';
-import { awsId, newSecret } from '../../../src/auth/credentials.js';
+import { allow, doc, makeUser, rejects, roleSession } from './helpers.js';
+import { KIND, type GroupRecord, type UserRecord } from '../../../src/services/iam/records.js';
+import { awsId } from '../../../src/auth/credentials.js';
 import { iamChanged } from '../../../src/services/iam/policy-source.js';
 
 // ---------------------------------------------------------------------------------------
 // Helpers
 
-const doc = (...Statement: object[]): string => JSON.stringify({ Version: '2012-10-17', Statement });
-const allow = (Action: string | string[], Resource: string | string[] = '*', extra: object = {}): object => ({ Effect: 'Allow', Action, Resource, ...extra });
 const TRUST = doc({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'sts:AssumeRole' });
 const ADMIN = 'arn:aws:iam::aws:policy/AdministratorAccess';
-
-async function rejects(p: Promise<unknown>, code: string, message?: string | RegExp): Promise<void> {
-  await assert.rejects(p, (e: Error & { Code?: string }) => {
-    assert.equal(e.Code ?? e.name, code, `${e.name}: ${e.message}`);
-    if (typeof message === 'string') assert.equal(e.message, message);
-    else if (message) assert.match(e.message, message);
-    return true;
-  });
-}
-
-/** A user with an access key: CreateUser + CreateAccessKey, or the same records written directly while those operations are not served yet. */
-async function makeUser(s: Running, iam: IAMClient, name: string): Promise<Keys> {
-  try {
-    await iam.send(new CreateUserCommand({ UserName: name }));
-    const k = await iam.send(new CreateAccessKeyCommand({ UserName: name }));
-    return { accessKeyId: k.AccessKey!.AccessKeyId!, secretAccessKey: k.AccessKey!.SecretAccessKey! };
-  } catch (e) {
-    if ((e as { Code?: string }).Code !== 'InvalidAction') throw e;
-  }
-  const user: UserRecord = {
-    UserName: name,
-    UserId: awsId('AIDA', 17),
-    Arn: `arn:aws:iam::${ACCOUNT}:user/${name}`,
-    Path: '/',
-    CreateDate: new Date().toISOString(),
-    Tags: [],
-    AttachedPolicies: [],
-    Groups: [],
-  };
-  const keys = { accessKeyId: awsId('AKIA'), secretAccessKey: newSecret() };
-  await s.gatehouse.store.transaction(async (tx) => {
-    await tx.insert(ACCOUNT, KIND.user, user.UserId, user, { name });
-    await s.gatehouse.credentials.put(tx, {
-      accessKeyId: keys.accessKeyId,
-      account: ACCOUNT,
-      kind: 'user',
-      status: 'Active',
-      secret: keys.secretAccessKey,
-      userId: user.UserId,
-      caller: { account: ACCOUNT, type: 'User', arn: user.Arn, userId: user.UserId, userName: name },
-    });
-  });
-  iamChanged();
-  return keys;
-}
 
 /** A group with members: CreateGroup + AddUserToGroup, or the same records written directly while those operations are not served yet. */
 async function makeGroup(s: Running, iam: IAMClient, name: string, members: string[] = []): Promise<void> {
@@ -115,37 +67,6 @@ async function makeGroup(s: Running, iam: IAMClient, name: string, members: stri
     }
   });
   iamChanged();
-}
-
-/** Temporary credentials for a session of the role (the records STS writes for AssumeRole). */
-async function roleSession(s: Running, roleName: string): Promise<Keys> {
-  const role = await s.gatehouse.store.getByName<RoleRecord>(ACCOUNT, KIND.role, roleName);
-  assert.ok(role);
-  const keys = { accessKeyId: awsId('ASIA'), secretAccessKey: newSecret(), sessionToken: randomBytes(48).toString('base64') };
-  await s.gatehouse.store.transaction((tx) =>
-    s.gatehouse.credentials.put(tx, {
-      accessKeyId: keys.accessKeyId,
-      account: ACCOUNT,
-      kind: 'session',
-      status: 'Active',
-      secret: keys.secretAccessKey,
-      sessionToken: keys.sessionToken,
-      expiration: new Date(Date.now() + 3600_000).toISOString(),
-      caller: {
-        account: ACCOUNT,
-        type: 'AssumedRole',
-        arn: `arn:aws:sts::${ACCOUNT}:assumed-role/${roleName}/test`,
-        userId: `${role.RoleId}:test`,
-        roleArn: role.Arn,
-        roleName,
-        roleId: role.RoleId,
-        sessionName: 'test',
-        sessionToken: keys.sessionToken,
-        tokenIssueTime: new Date().toISOString(),
-      },
-    }),
-  );
-  return keys;
 }
 
 let s: Running;
@@ -343,7 +264,7 @@ describe('AWS managed policies', () => {
 
 describe('Attachments', () => {
   it('[API] an attached customer managed policy takes effect for a user immediately; a new default version changes the decision', async () => {
-    const keys = await makeUser(s, iam, 'alice');
+    const keys = await makeUser(iam, 'alice');
     const alice = client(keys);
     await rejects(alice.send(new ListRolesCommand({})), 'AccessDenied', `User: arn:aws:iam::${ACCOUNT}:user/alice is not authorized to perform: iam:ListRoles on resource: arn:aws:iam::${ACCOUNT}:role/ because no identity-based policy allows the iam:ListRoles action`);
     const arn = (await iam.send(new CreatePolicyCommand({ PolicyName: 'ListRolesOnly', PolicyDocument: doc(allow('iam:ListRoles')) }))).Policy!.Arn!;
@@ -385,7 +306,7 @@ describe('Attachments', () => {
   });
 
   it('[API] a group\'s attached policy applies to its members', async () => {
-    const keys = await makeUser(s, iam, 'bob');
+    const keys = await makeUser(iam, 'bob');
     await makeGroup(s, iam, 'Readers', ['bob']);
     const bob = client(keys);
     await rejects(bob.send(new ListRolesCommand({})), 'AccessDenied');
@@ -410,7 +331,7 @@ describe('Attachments', () => {
     assert.equal(listed.IsTruncated, true);
     const rest = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: 'Crowded', Marker: listed.Marker }));
     assert.deepEqual([...listed.AttachedPolicies!, ...rest.AttachedPolicies!].map((a) => a.PolicyName), names);
-    await makeUser(s, iam, 'carol');
+    await makeUser(iam, 'carol');
     for (const n of names) await iam.send(new AttachUserPolicyCommand({ UserName: 'carol', PolicyArn: `arn:aws:iam::aws:policy/${n}` }));
     await rejects(iam.send(new AttachUserPolicyCommand({ UserName: 'carol', PolicyArn: ADMIN })), 'LimitExceeded', 'Cannot exceed quota for PoliciesPerUser: 10');
   });
@@ -432,7 +353,7 @@ describe('Attachments', () => {
   });
 
   it('[API] iam:PolicyARN in the context limits which policies a delegate may attach', async () => {
-    const keys = await makeUser(s, iam, 'delegate');
+    const keys = await makeUser(iam, 'delegate');
     const allowed = `arn:aws:iam::${ACCOUNT}:policy/ListRolesOnly`;
     const arn = (
       await iam.send(new CreatePolicyCommand({ PolicyName: 'AttachOnlyListRoles', PolicyDocument: doc(allow('iam:AttachRolePolicy', `arn:aws:iam::${ACCOUNT}:role/*`, { Condition: { ArnEquals: { 'iam:PolicyARN': allowed } } })) }))
@@ -453,7 +374,7 @@ describe('Policy tags and listings', () => {
     assert.deepEqual((await iam.send(new ListPolicyTagsCommand({ PolicyArn: arn }))).Tags, [{ Key: 'ENV', Value: 'prod' }, { Key: 'owner', Value: 'me' }]);
     await iam.send(new UntagPolicyCommand({ PolicyArn: arn, TagKeys: ['owner', 'absent'] }));
     assert.deepEqual((await iam.send(new ListPolicyTagsCommand({ PolicyArn: arn }))).Tags, [{ Key: 'ENV', Value: 'prod' }]);
-    const keys = await makeUser(s, iam, 'tagreader');
+    const keys = await makeUser(iam, 'tagreader');
     const reader = (
       await iam.send(new CreatePolicyCommand({ PolicyName: 'ReadProdPolicies', PolicyDocument: doc(allow('iam:GetPolicy', '*', { Condition: { StringEquals: { 'aws:ResourceTag/ENV': 'prod' } } })) }))
     ).Policy!.Arn!;

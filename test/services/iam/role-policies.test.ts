@@ -6,14 +6,11 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+
 import {
   AttachRolePolicyCommand,
-  AttachUserPolicyCommand,
-  CreateAccessKeyCommand,
   CreatePolicyCommand,
   CreateRoleCommand,
-  CreateUserCommand,
   DeleteRoleCommand,
   DeleteRolePermissionsBoundaryCommand,
   DeleteRolePolicyCommand,
@@ -28,7 +25,6 @@ import {
   ListRoleTagsCommand,
   PutRolePermissionsBoundaryCommand,
   PutRolePolicyCommand,
-  PutUserPolicyCommand,
   TagRoleCommand,
   UntagRoleCommand,
   UpdateAssumeRolePolicyCommand,
@@ -36,95 +32,15 @@ import {
   UpdateRoleDescriptionCommand,
 } from '@aws-sdk/client-iam';
 import { ACCOUNT, awsCli, boto3, clientConfig, startServer, type Keys, type Running } from '../../helpers/server.js';
-import { KIND, type RoleRecord, type UserRecord } from '../../../src/services/iam/records.js';
-import { awsId, newSecret } from '../../../src/auth/credentials.js';
+import { allow, doc, grant, makeUser, rejects, roleSession } from './helpers.js';
+import { KIND, type RoleRecord } from '../../../src/services/iam/records.js';
+import { awsId } from '../../../src/auth/credentials.js';
 import { iamChanged } from '../../../src/services/iam/policy-source.js';
 
-const doc = (...Statement: object[]): string => JSON.stringify({ Version: '2012-10-17', Statement });
-const allow = (Action: string | string[], Resource: string | string[] = '*', extra: object = {}): object => ({ Effect: 'Allow', Action, Resource, ...extra });
 const TRUST = doc({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'sts:AssumeRole' });
 const EC2_TRUST = doc({ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' });
 const ADMIN = 'arn:aws:iam::aws:policy/AdministratorAccess';
 const PROTECTED = "Cannot perform the operation on the protected role 'AWSServiceRoleForAutoScaling' - this role is only modifiable by AWS";
-
-async function rejects(p: Promise<unknown>, code: string, message?: string | RegExp): Promise<void> {
-  await assert.rejects(p, (e: Error & { Code?: string }) => {
-    assert.equal(e.Code ?? e.name, code, `${e.name}: ${e.message}`);
-    if (typeof message === 'string') assert.equal(e.message, message);
-    else if (message) assert.match(e.message, message);
-    return true;
-  });
-}
-
-/** A user with an access key: CreateUser + CreateAccessKey, or the same records written directly while those operations are not served yet. */
-async function makeUser(s: Running, iam: IAMClient, name: string): Promise<Keys> {
-  try {
-    await iam.send(new CreateUserCommand({ UserName: name }));
-    const k = await iam.send(new CreateAccessKeyCommand({ UserName: name }));
-    return { accessKeyId: k.AccessKey!.AccessKeyId!, secretAccessKey: k.AccessKey!.SecretAccessKey! };
-  } catch (e) {
-    if ((e as { Code?: string }).Code !== 'InvalidAction') throw e;
-  }
-  const user: UserRecord = { UserName: name, UserId: awsId('AIDA', 17), Arn: `arn:aws:iam::${ACCOUNT}:user/${name}`, Path: '/', CreateDate: new Date().toISOString(), Tags: [], AttachedPolicies: [], Groups: [] };
-  const keys = { accessKeyId: awsId('AKIA'), secretAccessKey: newSecret() };
-  await s.gatehouse.store.transaction(async (tx) => {
-    await tx.insert(ACCOUNT, KIND.user, user.UserId, user, { name });
-    await s.gatehouse.credentials.put(tx, {
-      accessKeyId: keys.accessKeyId,
-      account: ACCOUNT,
-      kind: 'user',
-      status: 'Active',
-      secret: keys.secretAccessKey,
-      userId: user.UserId,
-      caller: { account: ACCOUNT, type: 'User', arn: user.Arn, userId: user.UserId, userName: name },
-    });
-  });
-  iamChanged();
-  return keys;
-}
-
-/** Grants a user a policy: inline when PutUserPolicy is served, else as a managed policy. */
-async function grant(iam: IAMClient, user: string, name: string, document: string): Promise<void> {
-  try {
-    await iam.send(new PutUserPolicyCommand({ UserName: user, PolicyName: name, PolicyDocument: document }));
-    return;
-  } catch (e) {
-    if ((e as { Code?: string }).Code !== 'InvalidAction') throw e;
-  }
-  const arn = (await iam.send(new CreatePolicyCommand({ PolicyName: `${user}-${name}`, PolicyDocument: document }))).Policy!.Arn!;
-  await iam.send(new AttachUserPolicyCommand({ UserName: user, PolicyArn: arn }));
-}
-
-/** Temporary credentials for a session of the role (the records STS writes for AssumeRole). */
-async function roleSession(s: Running, roleName: string): Promise<Keys> {
-  const role = await s.gatehouse.store.getByName<RoleRecord>(ACCOUNT, KIND.role, roleName);
-  assert.ok(role);
-  const keys = { accessKeyId: awsId('ASIA'), secretAccessKey: newSecret(), sessionToken: randomBytes(48).toString('base64') };
-  await s.gatehouse.store.transaction((tx) =>
-    s.gatehouse.credentials.put(tx, {
-      accessKeyId: keys.accessKeyId,
-      account: ACCOUNT,
-      kind: 'session',
-      status: 'Active',
-      secret: keys.secretAccessKey,
-      sessionToken: keys.sessionToken,
-      expiration: new Date(Date.now() + 3600_000).toISOString(),
-      caller: {
-        account: ACCOUNT,
-        type: 'AssumedRole',
-        arn: `arn:aws:sts::${ACCOUNT}:assumed-role/${roleName}/test`,
-        userId: `${role.RoleId}:test`,
-        roleArn: role.Arn,
-        roleName,
-        roleId: role.RoleId,
-        sessionName: 'test',
-        sessionToken: keys.sessionToken,
-        tokenIssueTime: new Date().toISOString(),
-      },
-    }),
-  );
-  return keys;
-}
 
 /** A protected role as IAM holds it (service-linked roles are another family's operation). */
 async function protectedRole(s: Running, name: string, path: string, serviceLinked?: string): Promise<void> {
@@ -248,7 +164,7 @@ describe('Permissions boundaries', () => {
 
   it('[API] iam:PermissionsBoundary: a delegate may change only roles that carry the required boundary', async () => {
     const boundary = `arn:aws:iam::${ACCOUNT}:policy/OnlyListRoles`;
-    const keys = await makeUser(s, iam, 'delegate');
+    const keys = await makeUser(iam, 'delegate');
     await grant(
       iam,
       'delegate',
@@ -329,7 +245,7 @@ describe('Role tags', () => {
   });
 
   it('[API] aws:ResourceTag / iam:ResourceTag of the role and aws:TagKeys are in the context', async () => {
-    const keys = await makeUser(s, iam, 'tagger');
+    const keys = await makeUser(iam, 'tagger');
     await grant(
       iam,
       'tagger',
