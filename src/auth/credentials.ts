@@ -44,7 +44,20 @@ export function newSecret(): string {
 }
 
 export class Credentials {
+  /** Opened secrets by their sealed form: one AES-GCM decryption per key, not per request. */
+  private opened = new Map<string, string>();
+
   constructor(private readonly box: SecretBox) {}
+
+  private open(sealed: string): string {
+    let secret = this.opened.get(sealed);
+    if (secret === undefined) {
+      secret = this.box.open(sealed);
+      if (this.opened.size >= 10_000) this.opened = new Map();
+      this.opened.set(sealed, secret);
+    }
+    return secret;
+  }
 
   seal(secret: string): string {
     return this.box.seal(secret);
@@ -88,6 +101,6 @@ export class Credentials {
       // A long-term key presented with a session token: AWS rejects the token.
       throw new AwsError('InvalidClientTokenId', 'The security token included in the request is invalid.', { status: 403 });
     }
-    return { caller: { ...record.caller, accessKeyId }, secret: this.box.open(record.secretSealed), record };
+    return { caller: { ...record.caller, accessKeyId }, secret: this.open(record.secretSealed), record };
   }
 }

@@ -25,6 +25,8 @@ export interface Tx {
   /** In creation order. */
   list<T>(account: string, kind: string, options?: ListOptions): Promise<T[]>;
   count(account: string, kind: string, options?: ListOptions): Promise<number>;
+  /** Named records in name order (case-insensitive), after a name key: keyset paging. */
+  listByName<T>(account: string, kind: string, options: { readonly after?: string; readonly limit: number }): Promise<T[]>;
   /** Insert; throws DuplicateError when the id or the name is taken. */
   insert<T>(account: string, kind: string, id: string, data: T, options?: PutOptions): Promise<void>;
   /** Replace an existing record (keeps its place in creation order). */
@@ -99,6 +101,13 @@ class KyselyTx implements Tx {
     let q = this.db.selectFrom('entities').select('data').where('account', '=', account).where('kind', '=', kind);
     if (options.parent !== undefined) q = q.where('parent', '=', options.parent);
     const rows = await q.orderBy('seq').execute();
+    return rows.map((r) => JSON.parse(r.data) as T);
+  }
+
+  async listByName<T>(account: string, kind: string, options: { readonly after?: string; readonly limit: number }): Promise<T[]> {
+    let q = this.db.selectFrom('entities').select('data').where('account', '=', account).where('kind', '=', kind).where('name_key', 'is not', null);
+    if (options.after !== undefined) q = q.where('name_key', '>', options.after);
+    const rows = await q.orderBy('name_key').limit(options.limit).execute();
     return rows.map((r) => JSON.parse(r.data) as T);
   }
 

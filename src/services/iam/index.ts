@@ -23,6 +23,24 @@ export { IamPolicySource } from './policy-source.js';
 
 const READ_ONLY = /^(Get|List|Simulate|Generate)/;
 
+/**
+ * IAM writes that cannot change what any existing caller is allowed: new entities
+ * (nothing refers to them yet), credentials, providers, account settings, descriptions,
+ * trust policies (read when a role is assumed, never cached) and tags of things that
+ * are not principals. Every other write drops the cached policy sets.
+ */
+const KEEPS_POLICY_SETS: ReadonlySet<string> = new Set([
+  'CreateUser', 'CreateGroup', 'CreateRole', 'CreatePolicy', 'CreateInstanceProfile', 'CreateServiceLinkedRole',
+  'CreateAccessKey', 'UpdateAccessKey', 'DeleteAccessKey',
+  'CreateLoginProfile', 'UpdateLoginProfile', 'DeleteLoginProfile', 'ChangePassword',
+  'CreateAccountAlias', 'DeleteAccountAlias', 'UpdateAccountPasswordPolicy', 'DeleteAccountPasswordPolicy',
+  'CreateSAMLProvider', 'UpdateSAMLProvider', 'DeleteSAMLProvider',
+  'CreateOpenIDConnectProvider', 'DeleteOpenIDConnectProvider', 'AddClientIDToOpenIDConnectProvider', 'RemoveClientIDFromOpenIDConnectProvider', 'UpdateOpenIDConnectProviderThumbprint',
+  'UpdateRoleDescription', 'UpdateAssumeRolePolicy',
+  'TagPolicy', 'UntagPolicy', 'TagInstanceProfile', 'UntagInstanceProfile',
+  'AddRoleToInstanceProfile', 'RemoveRoleFromInstanceProfile', 'DeleteInstanceProfile',
+]);
+
 export function iamService(credentials: Credentials): ServiceDefinition {
   const families: Record<string, Handler>[] = [
     roleHandlers,
@@ -42,8 +60,8 @@ export function iamService(credentials: Credentials): ServiceDefinition {
   for (const family of families) {
     for (const [name, handler] of Object.entries(family)) {
       if (handlers[name]) throw new Error(`IAM operation ${name} is defined twice`);
-      // Any IAM write may change what a caller is allowed: cached policy sets are rebuilt.
-      handlers[name] = READ_ONLY.test(name)
+      // An IAM write that may change what a caller is allowed: cached policy sets are rebuilt.
+      handlers[name] = READ_ONLY.test(name) || KEEPS_POLICY_SETS.has(name)
         ? handler
         : async (input: unknown, ctx) => {
             try {

@@ -182,6 +182,43 @@ export function page<T>(items: readonly T[], marker: string | undefined, maxItem
   return { items: slice, IsTruncated: more, ...(more ? { Marker: Buffer.from(String(start + max)).toString('base64') } : {}) };
 }
 
+/**
+ * IAM's list paging over names, for the lists IAM returns in name order (ListRoles,
+ * ListUsers...): reads only as many rows as a page needs, so a list call costs the same
+ * with 10 or 10,000 entities. The Marker is the last name returned (opaque to clients);
+ * `keep` filters (a path prefix) as pages are read.
+ */
+export async function pageByName<T>(
+  tx: Tx,
+  account: string,
+  kind: string,
+  input: { readonly Marker?: string; readonly MaxItems?: number },
+  nameOf: (r: T) => string,
+  keep: (r: T) => boolean = () => true,
+): Promise<{ items: T[]; IsTruncated: boolean; Marker?: string }> {
+  const max = input.MaxItems ?? 100;
+  let after: string | undefined;
+  if (input.Marker) {
+    const raw = Buffer.from(input.Marker, 'base64').toString('utf8');
+    if (!raw.startsWith('n:')) throw invalidInput('Invalid Marker.');
+    after = raw.slice(2);
+  }
+  const items: T[] = [];
+  const batch = Math.max(max + 1, 50);
+  while (items.length <= max) {
+    const rows = await tx.listByName<T>(account, kind, { ...(after !== undefined ? { after } : {}), limit: batch });
+    for (const r of rows) {
+      after = nameOf(r).toLowerCase();
+      if (keep(r)) items.push(r);
+      if (items.length > max) break;
+    }
+    if (rows.length < batch) break;
+  }
+  if (items.length <= max) return { items, IsTruncated: false };
+  const shown = items.slice(0, max);
+  return { items: shown, IsTruncated: true, Marker: Buffer.from(`n:${nameOf(shown[max - 1]!).toLowerCase()}`).toString('base64') };
+}
+
 /** IAM returns policy documents URL-encoded (RFC 3986), as AWS does. */
 export const encodeDocument = (doc: string): string => encodeURIComponent(doc);
 

@@ -28,7 +28,7 @@ import {
   getRole,
   limitExceeded,
   noSuchEntity,
-  page,
+  pageByName,
   toDate,
   assertModifiable,
   invalidInput,
@@ -160,8 +160,7 @@ export const roleHandlers: Record<string, Handler> = {
     const prefix = input.PathPrefix ?? '/';
     // AWS names the path prefix as the resource: "...iam:ListRoles on resource: arn:aws:iam::<acct>:role/".
     await ctx.authorize('iam:ListRoles', arn(account, 'role', prefix, ''));
-    const roles = (await ctx.tx.list<RoleRecord>(account, KIND.role)).filter((r) => r.Path.startsWith(prefix)).sort(byName((r) => r.RoleName));
-    const p = page(roles, input.Marker, input.MaxItems);
+    const p = await pageByName<RoleRecord>(ctx.tx, account, KIND.role, input, (r) => r.RoleName, (r) => r.Path.startsWith(prefix));
     // ListRoles leaves out tags, the boundary and RoleLastUsed (IAM API reference).
     return { Roles: p.items.map((r) => roleOutput(r, false)), IsTruncated: p.IsTruncated, ...(p.Marker ? { Marker: p.Marker } : {}) };
   },

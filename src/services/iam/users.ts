@@ -47,6 +47,7 @@ import {
   limitExceeded,
   noSuchEntity,
   page,
+  pageByName,
   toDate,
   type GroupRecord,
   type InlinePolicyRecord,
@@ -215,8 +216,7 @@ export const usersHandlers: Record<string, Handler> = {
     const account = ctx.caller.account;
     const prefix = input.PathPrefix ?? '/';
     await ctx.authorize('iam:ListUsers', arn(account, 'user', prefix, ''));
-    const users = (await ctx.tx.list<UserRecord>(account, KIND.user)).filter((u) => u.Path.startsWith(prefix)).sort(byUserName);
-    const p = page(users, input.Marker, input.MaxItems);
+    const p = await pageByName<UserRecord>(ctx.tx, account, KIND.user, input, (u) => u.UserName, (u) => u.Path.startsWith(prefix));
     return { Users: p.items.map((u) => userOutput(u, false)), IsTruncated: p.IsTruncated, ...(p.Marker ? { Marker: p.Marker } : {}) };
   },
 
