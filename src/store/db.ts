@@ -90,13 +90,19 @@ const MIGRATIONS: readonly ((db: Kysely<Schema>) => Promise<void>)[] = [
 export interface OpenOptions {
   /** A file path, or `:memory:`. */
   readonly file: string;
+  /**
+   * `FULL` (the default): a commit is on disk before it is acknowledged. `NORMAL`: a
+   * commit survives a killed process but not a machine crash; for the CloudTrail log,
+   * which AWS itself delivers late.
+   */
+  readonly synchronous?: 'FULL' | 'NORMAL';
 }
 
-export async function openDatabase({ file }: OpenOptions): Promise<{ db: Kysely<Schema>; sqlite: Database.Database }> {
+export async function openDatabase({ file, synchronous = 'FULL' }: OpenOptions): Promise<{ db: Kysely<Schema>; sqlite: Database.Database }> {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const sqlite = new Database(file);
   sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma(`synchronous = ${synchronous}`);
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
   // Kysely prepares every query anew, and preparing was a fifth of an authorization's cost

@@ -154,13 +154,22 @@ export class Store extends KyselyTx {
   private constructor(
     private readonly kysely: Kysely<Schema>,
     private readonly sqlite: Database.Database,
+    /**
+     * CloudTrail events live in a database of their own: their batch writes never wait
+     * for, or hold up, a request's transaction, and they skip the per-commit fsync that
+     * acknowledged API writes get (CloudTrail delivers events late in AWS too).
+     */
+    private readonly trail: Kysely<Schema>,
+    private readonly trailSqlite: Database.Database,
   ) {
     super(kysely);
   }
 
   static async open(file: string): Promise<Store> {
     const { db, sqlite } = await openDatabase({ file });
-    return new Store(db, sqlite);
+    const trailFile = file === ':memory:' ? ':memory:' : `${file.replace(/\.db$/, '')}-trail.db`;
+    const trail = await openDatabase({ file: trailFile, synchronous: 'NORMAL' });
+    return new Store(db, sqlite, trail.db, trail.sqlite);
   }
 
   /** Run `fn` atomically: all its writes commit together, or none do. */
@@ -177,20 +186,24 @@ export class Store extends KyselyTx {
     await this.kysely.insertInto('meta').values({ key, value }).onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute();
   }
 
-  /** Write CloudTrail events, all in one transaction. */
+  /**
+   * Write CloudTrail events in small transactions, yielding to the event loop between
+   * them: better-sqlite3 is synchronous, so one large batch would stall every request.
+   */
   async putEvents(events: readonly EventRecord[]): Promise<void> {
-    await this.kysely.transaction().execute(async (trx) => {
-      for (const e of events) await trx.insertInto('events').values(eventRow(e)).execute();
-    });
-  }
-
-  async putEvent(e: EventRecord): Promise<void> {
-    await this.kysely.insertInto('events').values(eventRow(e)).execute();
+    const CHUNK = 25;
+    for (let i = 0; i < events.length; i += CHUNK) {
+      const chunk = events.slice(i, i + CHUNK);
+      await this.trail.transaction().execute(async (trx) => {
+        for (const e of chunk) await trx.insertInto('events').values(eventRow(e)).execute();
+      });
+      if (i + CHUNK < events.length) await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   /** Newest first. */
   async queryEvents(q: EventQuery): Promise<{ event: object; cursor: string; username: string | null }[]> {
-    let s = this.kysely.selectFrom('events').select(['data', 'event_time', 'event_id', 'username']).where('account', '=', q.account);
+    let s = this.trail.selectFrom('events').select(['data', 'event_time', 'event_id', 'username']).where('account', '=', q.account);
     if (q.start) s = s.where('event_time', '>=', q.start.toISOString());
     if (q.end) s = s.where('event_time', '<=', q.end.toISOString());
     if (q.before) {
@@ -234,13 +247,15 @@ export class Store extends KyselyTx {
   async reset(): Promise<void> {
     await this.kysely.transaction().execute(async (trx) => {
       await trx.deleteFrom('entities').execute();
-      await trx.deleteFrom('events').execute();
       await trx.deleteFrom('meta').execute();
     });
+    await this.trail.deleteFrom('events').execute();
   }
 
   async close(): Promise<void> {
     await this.kysely.destroy();
+    await this.trail.destroy();
     if (this.sqlite.open) this.sqlite.close();
+    if (this.trailSqlite.open) this.trailSqlite.close();
   }
 }
