@@ -16,6 +16,7 @@ import { instanceProfilesHandlers } from './instance-profiles.js';
 import { serviceLinkedRolesHandlers } from './service-linked-roles.js';
 import { simulateHandlers } from './simulate.js';
 import { iamChanged } from './policy-source.js';
+import { managedPoliciesChanged } from './managed.js';
 import type { Credentials } from '../../auth/credentials.js';
 import type { Handler, ServiceDefinition } from '../types.js';
 
@@ -41,6 +42,9 @@ const KEEPS_POLICY_SETS: ReadonlySet<string> = new Set([
   'AddRoleToInstanceProfile', 'RemoveRoleFromInstanceProfile', 'DeleteInstanceProfile',
 ]);
 
+/** IAM writes that can change a managed policy's default document. */
+const CHANGES_MANAGED_DOCUMENTS: ReadonlySet<string> = new Set(['CreatePolicy', 'DeletePolicy', 'CreatePolicyVersion', 'DeletePolicyVersion', 'SetDefaultPolicyVersion']);
+
 export function iamService(credentials: Credentials): ServiceDefinition {
   const families: Record<string, Handler>[] = [
     roleHandlers,
@@ -61,13 +65,17 @@ export function iamService(credentials: Credentials): ServiceDefinition {
     for (const [name, handler] of Object.entries(family)) {
       if (handlers[name]) throw new Error(`IAM operation ${name} is defined twice`);
       // An IAM write that may change what a caller is allowed: cached policy sets are rebuilt.
-      handlers[name] = READ_ONLY.test(name) || KEEPS_POLICY_SETS.has(name)
+      const changesDocuments = CHANGES_MANAGED_DOCUMENTS.has(name);
+      const changesPolicySets = !READ_ONLY.test(name) && !KEEPS_POLICY_SETS.has(name);
+      handlers[name] = !changesDocuments && !changesPolicySets
         ? handler
         : async (input: unknown, ctx) => {
             try {
               return await handler(input, ctx);
             } finally {
-              iamChanged();
+              // After the handler, so nothing it cached mid-transaction outlives a rollback.
+              if (changesDocuments) managedPoliciesChanged();
+              if (changesPolicySets) iamChanged();
             }
           };
     }

@@ -8,6 +8,11 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 
 import {
+  CreateUserCommand,
+  DeleteUserCommand,
+  DeleteUserPermissionsBoundaryCommand,
+  GetUserCommand,
+  PutUserPermissionsBoundaryCommand,
   AddUserToGroupCommand,
   AttachGroupPolicyCommand,
   AttachRolePolicyCommand,
@@ -126,6 +131,20 @@ describe('CreatePolicy / GetPolicy', () => {
   it('[API] GetPolicy on a missing policy is NoSuchEntity; a malformed ARN is InvalidInput', async () => {
     await rejects(iam.send(new GetPolicyCommand({ PolicyArn: `arn:aws:iam::${ACCOUNT}:policy/Nope` })), 'NoSuchEntity', `Policy arn:aws:iam::${ACCOUNT}:policy/Nope was not found.`);
     await rejects(iam.send(new GetPolicyCommand({ PolicyArn: `arn:aws:iam::${ACCOUNT}:role/NotAPolicy` })), 'InvalidInput', `ARN arn:aws:iam::${ACCOUNT}:role/NotAPolicy is not valid.`);
+  });
+
+  it('a policy looked up before it existed is found once created (managed documents are cached, and CreatePolicy refreshes them)', async () => {
+    const later = `arn:aws:iam::${ACCOUNT}:policy/CreatedLater`;
+    await iam.send(new CreateUserCommand({ UserName: 'bounded-later' }));
+    await rejects(iam.send(new PutUserPermissionsBoundaryCommand({ UserName: 'bounded-later', PermissionsBoundary: later })), 'NoSuchEntity');
+    await iam.send(new CreatePolicyCommand({ PolicyName: 'CreatedLater', PolicyDocument: doc(allow('s3:*')) }));
+    await iam.send(new PutUserPermissionsBoundaryCommand({ UserName: 'bounded-later', PermissionsBoundary: later }));
+    const user = await iam.send(new GetUserCommand({ UserName: 'bounded-later' }));
+    assert.equal(user.User!.PermissionsBoundary?.PermissionsBoundaryArn, later);
+    // Leave the account as it was: other tests count the policies used as boundaries.
+    await iam.send(new DeleteUserPermissionsBoundaryCommand({ UserName: 'bounded-later' }));
+    await iam.send(new DeleteUserCommand({ UserName: 'bounded-later' }));
+    await iam.send(new DeletePolicyCommand({ PolicyArn: later }));
   });
 });
 
