@@ -4,10 +4,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# `--deps-only` (what `npm start` uses): the Node dependencies alone, no Debian packages.
+deps_only=false
+[ "${1:-}" = "--deps-only" ] && deps_only=true
+
 # Debian packages the tests drive. AWS CLI v2 is Debian's `awscli` at /usr/bin/aws
 # (the `aws` on PATH may be CLI v1 from pip; tests always use the full path).
 need_apt=()
-[ -x /usr/bin/aws ] || need_apt+=(awscli)
+$deps_only || [ -x /usr/bin/aws ] || need_apt+=(awscli)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "setup: need root to install: ${need_apt[*]}" >&2; exit 1
