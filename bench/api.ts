@@ -47,7 +47,6 @@ import { createHash, createHmac, randomBytes, type Hash, type Hmac } from 'node:
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, fsyncSync, mkdtempSync, openSync, readFileSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
-import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -60,6 +59,7 @@ import { IamPolicySource } from '../src/services/iam/index.js';
 import { iamChanged } from '../src/services/iam/policy-source.js';
 import { KIND, type AccessKeyRecord, type ManagedPolicyRecord, type PolicyVersionRecord, type RoleRecord, type UserRecord } from '../src/services/iam/records.js';
 import type { Caller } from '../src/auth/caller.js';
+import { freePort } from '../test/helpers/server.js';
 
 const ROUNDS = 5;
 const ROUND_MS = 1200;
@@ -157,18 +157,6 @@ function send(port: number, method: string, path: string, headers: Record<string
 
 // -------------------------------------------------------------------------------------------
 // Processes.
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 interface Proc {
   readonly child: ChildProcess;

@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
+import { createServer } from 'node:net';
 import { Gatehouse, type GatehouseOptions } from '../../src/server/app.js';
 
 export const ROOT = { accessKeyId: 'test', secretAccessKey: 'test' } as const;
@@ -66,6 +67,19 @@ export async function boto3(endpoint: string, script: string, credentials: Keys 
   const prelude = `import boto3, json, sys\nfrom datetime import datetime\ndef client(name, region='${REGION}'):\n    return boto3.client(name, endpoint_url='${endpoint}', region_name=region, aws_access_key_id='${credentials.accessKeyId}', aws_secret_access_key='${credentials.secretAccessKey}'${credentials.sessionToken ? `, aws_session_token='${credentials.sessionToken}'` : ''})\n`;
   const { stdout } = await run('python3', ['-c', prelude + script], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp' } });
   return stdout;
+}
+
+/** A port nothing listens on right now (for servers started as their own process). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      const port = typeof a === 'object' && a ? a.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
 }
 
 /** The server as its own process (`gatehouse serve`), for kill and restart tests. */

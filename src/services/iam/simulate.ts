@@ -177,6 +177,18 @@ function evaluationResult(sim: Simulation, action: string, resource: string, res
   return result;
 }
 
+/** What both Simulate operations evaluate: their policies, the simulated caller, the owner and the context. */
+function simulation(input: SimulateInput, principal: RequestPrincipal, identity: readonly CompiledPolicy[], boundary: CompiledPolicy | undefined, resourcePolicy: CompiledPolicy | undefined): Simulation {
+  return {
+    identity,
+    ...(boundary ? { boundary } : {}),
+    ...(resourcePolicy ? { resourcePolicy } : {}),
+    principal,
+    resourceOwner: input.ResourceOwner !== undefined ? parseResourceOwner(input.ResourceOwner) : principal.account,
+    context: new RequestContext(contextFromEntries(input.ContextEntries)),
+  };
+}
+
 /** Evaluate one page of action × resource pairs (only the page is evaluated). */
 function simulate(sim: Simulation, input: SimulateInput): Out<SimulatePolicyResponse> {
   const actions = input.ActionNames ?? [];
@@ -213,17 +225,7 @@ export const simulateHandlers: Record<string, Handler> = {
     if (resourcePolicy && input.CallerArn === undefined && source.type !== 'user') throw invalidCaller();
     const principal = simulatedPrincipal(input, entity.Arn, account);
     const boundary = compileBoundaryInput(input.PermissionsBoundaryPolicyInputList) ?? loaded.boundary;
-    return simulate(
-      {
-        identity: [...loaded.identity, ...compileInputList(input.PolicyInputList)],
-        ...(boundary ? { boundary } : {}),
-        ...(resourcePolicy ? { resourcePolicy } : {}),
-        principal,
-        resourceOwner: input.ResourceOwner !== undefined ? parseResourceOwner(input.ResourceOwner) : principal.account,
-        context: new RequestContext(contextFromEntries(input.ContextEntries)),
-      },
-      input,
-    );
+    return simulate(simulation(input, principal, [...loaded.identity, ...compileInputList(input.PolicyInputList)], boundary, resourcePolicy), input);
   },
 
   async SimulateCustomPolicy(input: SimulateCustomPolicyCommandInput, ctx: ServiceContext): Promise<Out<SimulatePolicyResponse>> {
@@ -236,17 +238,7 @@ export const simulateHandlers: Record<string, Handler> = {
     if (resourcePolicy && input.CallerArn === undefined) throw invalidCaller();
     // Without CallerArn nothing reads the caller's ARN (no resource policy): any user of the account will do.
     const principal = simulatedPrincipal(input, `arn:aws:iam::${account}:user/SimulatedCaller`, account);
-    return simulate(
-      {
-        identity,
-        ...(boundary ? { boundary } : {}),
-        ...(resourcePolicy ? { resourcePolicy } : {}),
-        principal,
-        resourceOwner: input.ResourceOwner !== undefined ? parseResourceOwner(input.ResourceOwner) : principal.account,
-        context: new RequestContext(contextFromEntries(input.ContextEntries)),
-      },
-      input,
-    );
+    return simulate(simulation(input, principal, identity, boundary, resourcePolicy), input);
   },
 
   async GetContextKeysForPrincipalPolicy(input: GetContextKeysForPrincipalPolicyCommandInput, ctx: ServiceContext): Promise<Out<GetContextKeysForPolicyResponse>> {
