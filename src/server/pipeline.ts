@@ -136,7 +136,7 @@ export class Pipeline {
         return handler(input, ctx);
       };
       const readOnly = READ_ONLY.test(operation);
-      const output = (readOnly ? await run(this.deps.store) : await this.deps.store.transaction(run)) ?? {};
+      const output = (readOnly && !service.alwaysTransactional ? await run(this.deps.store) : await this.deps.store.transaction(run)) ?? {};
       if (evaluations === 0) {
         // Every request needs a policy decision; an operation without one is a bug, never a grant.
         this.deps.log('operation answered without an authorization decision', { service: service.model, operation });
@@ -188,7 +188,7 @@ export class Pipeline {
         const { evaluation, context } = await authorizer.decide(a.tx, caller, action, resource, facts, options, via);
         if (evaluation.decision !== 'allowed') {
           const message = denialMessage({ principal: requestPrincipal(caller), action, resource, context }, evaluation);
-          throw a.service.accessDenied ? a.service.accessDenied(message, evaluation) : COMMON_ERRORS.accessDenied(message);
+          throw a.service.accessDenied ? a.service.accessDenied(message, evaluation, { caller, action, resource, context: context.entries() }) : COMMON_ERRORS.accessDenied(message);
         }
         return evaluation;
       },

@@ -68,11 +68,21 @@ export interface ServiceDefinition {
   readonly globalRegion?: string;
   readonly handlers: Readonly<Record<string, Handler>>;
   /** The error a denial raises; AccessDenied with AWS's message by default. */
-  readonly accessDenied?: (message: string, evaluation: Evaluation) => AwsError;
+  readonly accessDenied?: (message: string, evaluation: Evaluation, denied: DeniedRequest) => AwsError;
+  /** Run every operation in a transaction, reads too (EC2 creates a region's default VPC on first use). */
+  readonly alwaysTransactional?: boolean;
   /** Operations that answer without credentials (STS AssumeRoleWithSAML / WithWebIdentity). */
   readonly unsigned?: readonly string[];
   /** Members never written to CloudTrail (passwords, secrets). */
   readonly sensitive?: readonly string[];
+}
+
+/** What was denied, for services whose error encodes it (EC2's UnauthorizedOperation). */
+export interface DeniedRequest {
+  readonly caller: Caller;
+  readonly action: string;
+  readonly resource: string;
+  readonly context: Iterable<readonly [string, string | readonly string[]]>;
 }
 
 /** Lets one service reach another through the auth layer (forward access / SLR calls). */

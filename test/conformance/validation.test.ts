@@ -103,6 +103,28 @@ describe('Conformance: malformed awsQuery requests get the model validation erro
     });
   }
 
+  it('ec2: every implemented operation refuses a missing required member with MissingParameter, EC2\'s own error', async () => {
+    const model = loadModel('ec2');
+    const implemented = server.gatehouse.implementedOperations().ec2 ?? [];
+    assert.ok(implemented.length > 0, 'ec2 implements operations');
+    const failures: string[] = [];
+    let checked = 0;
+    for (const operation of implemented) {
+      const input = shapeOf(model, model.operations[operation]!.input!);
+      for (const name of input.required ?? []) {
+        const res = await queryCall(server.endpoint, 'ec2', operation, {});
+        checked++;
+        const expected = `The request must contain the parameter ${name}`;
+        if (res.status !== 400 || xmlCode(res.body) !== 'MissingParameter' || xmlMessage(res.body) !== expected) {
+          failures.push(`${operation} without ${name} → ${res.status} ${xmlCode(res.body) ?? ''}: ${xmlMessage(res.body) ?? ''}`);
+        }
+        break; // EC2 names the first missing parameter only
+      }
+    }
+    assert.ok(checked > 0, 'some cases were generated');
+    assert.deepEqual(failures, []);
+  });
+
   it('a refused request changes nothing: CreateRole with an invalid name leaves no role behind', async () => {
     const res = await queryCall(server.endpoint, 'iam', 'CreateRole', { RoleName: 'bad name', AssumeRolePolicyDocument: '{}' });
     assert.equal(xmlCode(res.body), 'ValidationError');

@@ -62,7 +62,7 @@ export async function signedRequest(endpoint: string, r: RawRequest): Promise<Ra
 
 /** An awsQuery call (IAM, STS) with form parameters exactly as given. */
 export function queryCall(endpoint: string, service: string, action: string, params: Record<string, string>, credentials?: Keys): Promise<RawResponse> {
-  const version = service === 'sts' ? '2011-06-15' : '2010-05-08';
+  const version = service === 'sts' ? '2011-06-15' : service === 'ec2' ? '2016-11-15' : '2010-05-08';
   const body = new URLSearchParams({ Action: action, Version: version, ...params }).toString();
   return signedRequest(endpoint, { service, body, headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, ...(credentials ? { credentials } : {}) });
 }
