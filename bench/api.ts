@@ -43,7 +43,7 @@
  * at 16 clients, authorization p99 < 1 ms, RSS < 500 MB) are checked and misses listed; the
  * exit code stays 0 (this is a measurement, not a gate). BENCH_PARTS=1 or 2 runs one part.
  */
-import { createHash, createHmac, randomBytes, type Hash, type Hmac } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, fsyncSync, mkdtempSync, openSync, readFileSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
@@ -51,6 +51,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { Sha256 } from '../test/helpers/sign.js';
 import { Store, type Tx } from '../src/store/index.js';
 import { SecretBox } from '../src/auth/secrets.js';
 import { Credentials, awsId, newSecret } from '../src/auth/credentials.js';
@@ -84,22 +85,6 @@ interface Keys {
 // -------------------------------------------------------------------------------------------
 // The client: smithy's signer with a node:crypto hash, one keep-alive agent.
 
-type SourceData = string | ArrayBuffer | ArrayBufferView;
-const bytes = (d: SourceData): Buffer | string =>
-  typeof d === 'string' ? d : d instanceof ArrayBuffer ? Buffer.from(d) : Buffer.from(d.buffer, d.byteOffset, d.byteLength);
-
-class NodeSha256 {
-  private readonly h: Hash | Hmac;
-  constructor(secret?: SourceData) {
-    this.h = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
-  }
-  update(data: SourceData): void {
-    this.h.update(bytes(data));
-  }
-  digest(): Promise<Uint8Array> {
-    return Promise.resolve(new Uint8Array(this.h.digest()));
-  }
-}
 
 const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY * 2 });
 
@@ -119,7 +104,7 @@ class Client {
 
   private signer(service: string): SignatureV4 {
     let s = this.signers.get(service);
-    if (!s) this.signers.set(service, (s = new SignatureV4({ service, region: REGION, credentials: this.keys, sha256: NodeSha256, uriEscapePath: true })));
+    if (!s) this.signers.set(service, (s = new SignatureV4({ service, region: REGION, credentials: this.keys, sha256: Sha256, uriEscapePath: true })));
     return s;
   }
 

@@ -2,19 +2,22 @@
  * Raw signed HTTP requests, for what SDK clients will not send (malformed inputs,
  * unknown actions, odd encodings). Signed with @smithy/signature-v4, as the SDK signs.
  */
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { ROOT, REGION, type Keys } from './server.js';
 
-/** A node:crypto SHA-256 in the shape the signer expects (HMAC when given a secret). */
-class Sha256 {
-  private readonly h: ReturnType<typeof createHash> | ReturnType<typeof createHmac>;
-  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    const key = secret === undefined || typeof secret === 'string' ? secret : ArrayBuffer.isView(secret) ? Buffer.from(secret.buffer, secret.byteOffset, secret.byteLength) : Buffer.from(secret);
-    this.h = key === undefined ? createHash('sha256') : createHmac('sha256', key);
+type SourceData = string | ArrayBuffer | ArrayBufferView;
+const bytes = (d: SourceData): Buffer | string =>
+  typeof d === 'string' ? d : d instanceof ArrayBuffer ? Buffer.from(d) : Buffer.from(d.buffer, d.byteOffset, d.byteLength);
+
+/** A node:crypto SHA-256 in the shape smithy's signer expects (an HMAC when given a secret). */
+export class Sha256 {
+  private readonly h: Hash | Hmac;
+  constructor(secret?: SourceData) {
+    this.h = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
   }
-  update(data: string | Uint8Array): void {
-    this.h.update(data);
+  update(data: SourceData): void {
+    this.h.update(bytes(data));
   }
   digest(): Promise<Uint8Array> {
     return Promise.resolve(new Uint8Array(this.h.digest()));
