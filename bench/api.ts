@@ -21,6 +21,9 @@
  * two attached customer managed policies and an inline policy, so every decision evaluates
  * identity policies (and, in the iam workload, every CreateRole invalidates the cached
  * policy set: the next decision reloads and recompiles it from the store).
+ * A third server is the floor: a node:http server that does no work (a fixed
+ * GetCallerIdentity answer), driven by the same client on the sts workload. Its latency is
+ * what the machine and the client cost by themselves; no server can do better here.
  * Rounds alternate between the servers; every figure is the median of ROUNDS rounds.
  * Between rounds the roles are cleared (untimed): moto with its reset endpoint, Gatehouse
  * with DeleteRole (its reset endpoint would also drop the seeded user). A round creates at
@@ -63,6 +66,7 @@ import type { Caller } from '../src/auth/caller.js';
 import { freePort } from '../test/helpers/server.js';
 
 const ROUNDS = 5;
+const FLOOR = 'floor (no-op server)';
 const ROUND_MS = 1200;
 const WARMUP_MS = 400;
 const CONCURRENCY = 16;
@@ -184,6 +188,28 @@ async function startGatehouse(dataDir: string): Promise<Proc> {
     child.once('exit', (code) => reject(new Error(`gatehouse exited (${code}): ${stderr}`)));
   });
   return { child, port, startupMs, stop: stopper(child) };
+}
+
+/**
+ * The floor: a node:http server that does no work at all (it reads the body and answers a
+ * fixed GetCallerIdentity document), measured with the same client. What it cannot reach on
+ * this machine, no server can: it shows how much of a latency figure is the machine's (two
+ * shared cores, this client's own CPU) rather than the server's.
+ */
+async function startFloor(): Promise<Proc> {
+  const port = await freePort();
+  const script = `
+    const body = '<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:iam::000000000000:root</Arn><UserId>000000000000</UserId><Account>000000000000</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>0</RequestId></ResponseMetadata></GetCallerIdentityResponse>';
+    require('node:http').createServer((req, res) => {
+      req.resume();
+      req.on('end', () => { res.writeHead(200, { 'content-type': 'text/xml', 'x-amzn-requestid': '0' }); res.end(body); });
+    }).listen(${port}, '127.0.0.1', () => console.log('listening'));`;
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.once('data', () => resolve());
+    child.once('exit', (code) => reject(new Error(`the floor server exited (${code})`)));
+  });
+  return { child, port, stop: stopper(child) };
 }
 
 async function startMoto(): Promise<Proc> {
@@ -429,6 +455,8 @@ interface Target {
   readonly client: Client;
   readonly clear: () => Promise<void>;
   readonly pid: number;
+  /** The workloads it answers (the floor only answers sts). */
+  readonly workloads: readonly Workload[];
 }
 
 interface Summary {
@@ -468,6 +496,7 @@ async function part1(): Promise<{ minRatio: number; failures: string[] }> {
   console.log(`fsync on the data folder's file system: p50 ${f2(fsync.p50)} ms, p99 ${f2(fsync.p99)} ms (every acknowledged write waits for one: synchronous = FULL)`);
   let gh: Proc | undefined;
   let moto: Proc | undefined;
+  let floor: Proc | undefined;
   try {
     // The IAM user the second Gatehouse client signs as (seeded: see the header).
     const { store, credentials } = await openSeedStore(dataDir);
@@ -479,16 +508,18 @@ async function part1(): Promise<{ minRatio: number; failures: string[] }> {
     });
     await store.close();
 
-    [gh, moto] = await Promise.all([startGatehouse(dataDir), startMoto()]);
+    [gh, moto, floor] = await Promise.all([startGatehouse(dataDir), startMoto(), startFloor()]);
     console.log(`gatehouse pid ${gh.child.pid} port ${gh.port} (startupMs ${gh.startupMs}), moto pid ${moto.child.pid} port ${moto.port}`);
     const ghRoot = new Client(gh.port, ROOT);
     const ghUser = new Client(gh.port, user.keys);
     const motoClient = new Client(moto.port, ROOT);
     const motoPort = moto.port;
+    const both: readonly Workload[] = ['iam', 'sts'];
     const targets: Target[] = [
-      { name: 'gatehouse (root)', client: ghRoot, clear: () => clearGatehouseRoles(ghRoot), pid: gh.child.pid! },
-      { name: 'gatehouse (IAM user)', client: ghUser, clear: () => clearGatehouseRoles(ghRoot), pid: gh.child.pid! },
-      { name: 'moto', client: motoClient, clear: () => clearMoto(motoPort), pid: moto.child.pid! },
+      { name: 'gatehouse (root)', client: ghRoot, clear: () => clearGatehouseRoles(ghRoot), pid: gh.child.pid!, workloads: both },
+      { name: 'gatehouse (IAM user)', client: ghUser, clear: () => clearGatehouseRoles(ghRoot), pid: gh.child.pid!, workloads: both },
+      { name: 'moto', client: motoClient, clear: () => clearMoto(motoPort), pid: moto.child.pid!, workloads: both },
+      { name: FLOOR, client: new Client(floor.port, ROOT), clear: () => Promise.resolve(), pid: floor.child.pid!, workloads: ['sts'] },
     ];
     // Sanity: each target answers each workload.
     for (const t of targets) {
@@ -500,14 +531,15 @@ async function part1(): Promise<{ minRatio: number; failures: string[] }> {
     const key = (t: string, w: Workload, c: number): string => `${t}|${w}|${c}`;
     for (const clients of [1, CONCURRENCY]) {
       for (const workload of ['iam', 'sts'] as const) {
-        for (const t of targets) {
+        const those = targets.filter((t) => t.workloads.includes(workload));
+        for (const t of those) {
           await round(t.client, t.pid, workload, clients, WARMUP_MS);
           if (workload === 'iam') await t.clear();
         }
         const per = new Map<string, RoundResult[]>();
         for (let i = 0; i < ROUNDS; i++) {
           // Alternate the order so drift on a noisy machine hits every server alike.
-          const order = i % 2 === 0 ? targets : [...targets].reverse();
+          const order = i % 2 === 0 ? those : [...those].reverse();
           for (const t of order) {
             const r = await round(t.client, t.pid, workload, clients, ROUND_MS);
             if (workload === 'iam') await t.clear();
@@ -516,7 +548,7 @@ async function part1(): Promise<{ minRatio: number; failures: string[] }> {
             a.push(r);
           }
         }
-        for (const t of targets) results.set(key(t.name, workload, clients), summarise(per.get(t.name)!));
+        for (const t of those) results.set(key(t.name, workload, clients), summarise(per.get(t.name)!));
       }
     }
     const ghMem = rssOf(gh.child.pid!);
@@ -530,22 +562,25 @@ async function part1(): Promise<{ minRatio: number; failures: string[] }> {
     for (const clients of [1, CONCURRENCY]) {
       for (const workload of ['iam', 'sts'] as const) {
         const m = results.get(key('moto', workload, clients))!;
-        for (const t of targets) {
+        for (const t of targets.filter((x) => x.workloads.includes(workload))) {
           const s = results.get(key(t.name, workload, clients))!;
           const ratio = s.rps / m.rps;
-          const isMoto = t.name === 'moto';
+          const isMoto = t.name === 'moto' || t.name === FLOOR;
           if (!isMoto && clients === CONCURRENCY) minRatio = Math.min(minRatio, ratio);
           console.log(
             `${workload.padEnd(10)}${String(clients).padStart(8)}  ${t.name.padEnd(22)}${f1(s.rps).padStart(9)}${f2(s.p50).padStart(8)}${f2(s.p99).padStart(8)}${`${s.errors}/${s.requests}`.padStart(10)}${f2(s.serverCpu).padStart(9)}${f2(s.clientCpu).padStart(8)}  ${isMoto ? '' : `${f1(ratio)}x; moto p99 / ours ${f1(m.p99 / s.p99)}x`}`,
           );
           if (s.firstError) console.log(`${' '.repeat(20)}first error: ${s.firstError.replace(/\s+/g, ' ')}`);
           if (!isMoto && s.errors > 0) failures.push(`${t.name} ${workload} x${clients}: ${s.errors} errors`);
-          if (!isMoto && clients === CONCURRENCY && s.p99 >= 5) failures.push(`${t.name} ${workload} x${clients}: p99 ${f2(s.p99)} ms >= 5 ms`);
+          if (!isMoto && clients === CONCURRENCY && s.p99 >= 5) {
+            const fl = results.get(key(FLOOR, 'sts', clients))!;
+            failures.push(`${t.name} ${workload} x${clients}: p99 ${f2(s.p99)} ms >= 5 ms (the floor, a server doing no work, measures p99 ${f2(fl.p99)} ms here)`);
+          }
         }
       }
     }
     console.log(`\nPer-operation p99 at ${CONCURRENCY} clients, iam workload (ms):`);
-    for (const t of targets) {
+    for (const t of targets.filter((x) => x.workloads.includes('iam'))) {
       const s = results.get(key(t.name, 'iam', CONCURRENCY))!;
       console.log(`  ${t.name.padEnd(22)}${[...s.opP99].map(([op, v]) => `${op} ${f2(v)}`).join('   ')}`);
     }
@@ -555,7 +590,7 @@ async function part1(): Promise<{ minRatio: number; failures: string[] }> {
     if (minRatio < 5) failures.push(`throughput ratio ${f1(minRatio)}x < 5x`);
     return { minRatio, failures };
   } finally {
-    await Promise.all([gh?.stop(), moto?.stop()]);
+    await Promise.all([gh?.stop(), moto?.stop(), floor?.stop()]);
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
