@@ -11,6 +11,10 @@ export const KIND = {
   vpc: 'ec2:vpc',
   subnet: 'ec2:subnet',
   defaultVpc: 'ec2:default-vpc',
+  securityGroup: 'ec2:security-group',
+  routeTable: 'ec2:route-table',
+  internetGateway: 'ec2:internet-gateway',
+  networkInterface: 'ec2:network-interface',
 } as const;
 
 export interface Tag {

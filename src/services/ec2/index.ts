@@ -6,6 +6,10 @@
 import { AwsError } from '../../models/errors.js';
 import { authorizationMessage, encodeAuthorizationMessage } from '../sts/decode.js';
 import { vpcHandlers } from './vpcs.js';
+import { securityGroupHandlers } from './security-groups.js';
+import { networkInterfaceHandlers } from './network-interfaces.js';
+import { internetGatewayHandlers, routeTableHandlers } from './route-tables.js';
+import { tagHandlers } from './tags.js';
 import type { ServiceDefinition } from '../types.js';
 
 export function ec2Service(): ServiceDefinition {
@@ -15,7 +19,7 @@ export function ec2Service(): ServiceDefinition {
     eventSource: 'ec2.amazonaws.com',
     // A region's default VPC is created by the first call there, a Describe included.
     alwaysTransactional: true,
-    handlers: { ...vpcHandlers },
+    handlers: { ...vpcHandlers, ...securityGroupHandlers, ...networkInterfaceHandlers, ...routeTableHandlers, ...internetGatewayHandlers, ...tagHandlers },
     accessDenied: (message, evaluation, denied) => {
       const encoded = encodeAuthorizationMessage(
         denied.caller.account,

@@ -18,34 +18,11 @@ import type {
   Vpc,
 } from '@aws-sdk/client-ec2';
 import { AwsError } from '../../models/errors.js';
-import { KIND, cidrSize, contains, dryRun, ec2Arn, ec2Id, filterPredicate, invalidParameterValue, overlaps, pageOf, parseCidr, requestTagContext, tagsFrom, zoneId, zonesOf, type Tag } from './common.js';
+import { KIND, cidrSize, contains, dryRun, ec2Arn, ec2Id, filterPredicate, invalidParameterValue, overlaps, pageOf, parseCidr, requestTagContext, tagsFrom, zoneId, zonesOf } from './common.js';
+import { createVpcDefaults, ensureDefaultVpc, getSubnet, getVpc, regionalVpcs, type InternetGatewayRecord, type RouteTableRecord, type SecurityGroupRecord, type SubnetRecord, type VpcRecord } from './records.js';
 import type { Handler, ServiceContext } from '../types.js';
 
 type Out<T> = Omit<T, '$metadata'>;
-
-export interface VpcRecord {
-  readonly VpcId: string;
-  readonly Region: string;
-  readonly CidrBlock: string;
-  readonly IsDefault: boolean;
-  readonly InstanceTenancy: string;
-  readonly DhcpOptionsId: string;
-  readonly CidrAssociationId: string;
-  readonly Tags: readonly Tag[];
-}
-
-export interface SubnetRecord {
-  readonly SubnetId: string;
-  readonly VpcId: string;
-  readonly Region: string;
-  readonly CidrBlock: string;
-  readonly AvailabilityZone: string;
-  readonly DefaultForAz: boolean;
-  readonly MapPublicIpOnLaunch: boolean;
-  /** Addresses in use (ENIs and instances, later); AWS reserves 5 per subnet besides. */
-  readonly UsedIps: number;
-  readonly Tags: readonly Tag[];
-}
 
 /** AWS allows VPCs from /16 to /28 (page "VPC CIDR blocks"). */
 const VPC_PREFIXES = { min: 16, max: 28 };
@@ -88,57 +65,6 @@ function subnetOutput(s: SubnetRecord, ctx: ServiceContext): Subnet {
   };
 }
 
-/** The region's default VPC and subnets, created on the account's first EC2 call there. */
-export async function ensureDefaultVpc(ctx: ServiceContext): Promise<void> {
-  const account = ctx.caller.account;
-  if (await ctx.tx.get(account, KIND.defaultVpc, ctx.region)) return;
-  const vpc: VpcRecord = {
-    VpcId: ec2Id('vpc'),
-    Region: ctx.region,
-    CidrBlock: '172.31.0.0/16',
-    IsDefault: true,
-    InstanceTenancy: 'default',
-    DhcpOptionsId: ec2Id('dopt'),
-    CidrAssociationId: ec2Id('vpc-cidr-assoc'),
-    Tags: [],
-  };
-  await ctx.tx.insert(account, KIND.defaultVpc, ctx.region, { VpcId: vpc.VpcId });
-  await ctx.tx.insert(account, KIND.vpc, vpc.VpcId, vpc);
-  for (const [i, zone] of zonesOf(ctx.region).entries()) {
-    const subnet: SubnetRecord = {
-      SubnetId: ec2Id('subnet'),
-      VpcId: vpc.VpcId,
-      Region: ctx.region,
-      CidrBlock: `172.31.${i * 16}.0/20`,
-      AvailabilityZone: zone,
-      DefaultForAz: true,
-      MapPublicIpOnLaunch: true,
-      UsedIps: 0,
-      Tags: [],
-    };
-    await ctx.tx.insert(account, KIND.subnet, subnet.SubnetId, subnet, { parent: vpc.VpcId });
-  }
-}
-
-export async function regionalVpcs(ctx: ServiceContext): Promise<VpcRecord[]> {
-  await ensureDefaultVpc(ctx);
-  return (await ctx.tx.list<VpcRecord>(ctx.caller.account, KIND.vpc)).filter((v) => v.Region === ctx.region);
-}
-
-export async function getVpc(ctx: ServiceContext, vpcId: string): Promise<VpcRecord> {
-  await ensureDefaultVpc(ctx);
-  const vpc = await ctx.tx.get<VpcRecord>(ctx.caller.account, KIND.vpc, vpcId);
-  if (!vpc || vpc.Region !== ctx.region) throw new AwsError('InvalidVpcID.NotFound', `The vpc ID '${vpcId}' does not exist`);
-  return vpc;
-}
-
-export async function getSubnet(ctx: ServiceContext, subnetId: string): Promise<SubnetRecord> {
-  await ensureDefaultVpc(ctx);
-  const subnet = await ctx.tx.get<SubnetRecord>(ctx.caller.account, KIND.subnet, subnetId);
-  if (!subnet || subnet.Region !== ctx.region) throw new AwsError('InvalidSubnetID.NotFound', `The subnet ID '${subnetId}' does not exist`);
-  return subnet;
-}
-
 export const vpcHandlers: Record<string, Handler> = {
   async CreateVpc(input: CreateVpcCommandInput, ctx: ServiceContext): Promise<Out<CreateVpcCommandOutput>> {
     const resource = ec2Arn(ctx, 'vpc', '*');
@@ -165,6 +91,7 @@ export const vpcHandlers: Record<string, Handler> = {
       Tags: tags,
     };
     await ctx.tx.insert(ctx.caller.account, KIND.vpc, vpcId, vpc);
+    await createVpcDefaults(ctx, vpc);
     ctx.recordResource('AWS::EC2::VPC', ec2Arn(ctx, 'vpc', vpcId));
     return { Vpc: { ...vpcOutput(vpc, ctx.caller.account), State: 'pending' } };
   },
@@ -193,10 +120,23 @@ export const vpcHandlers: Record<string, Handler> = {
     await dryRun(ctx, input, 'ec2:DeleteVpc', resource);
     await ctx.authorize('ec2:DeleteVpc', resource);
     const vpc = await getVpc(ctx, input.VpcId!);
-    if ((await ctx.tx.count(ctx.caller.account, KIND.subnet, { parent: vpc.VpcId })) > 0) {
+    const account = ctx.caller.account;
+    // What AWS deletes with the VPC: its default security group and main route table.
+    // Anything else in it (subnets, other groups and tables, an attached gateway) blocks it.
+    const groups = await ctx.tx.list<SecurityGroupRecord>(account, KIND.securityGroup, { parent: vpc.VpcId });
+    const tables = await ctx.tx.list<RouteTableRecord>(account, KIND.routeTable, { parent: vpc.VpcId });
+    const gateways = (await ctx.tx.list<InternetGatewayRecord>(account, KIND.internetGateway)).filter((g) => g.VpcId === vpc.VpcId);
+    if (
+      (await ctx.tx.count(account, KIND.subnet, { parent: vpc.VpcId })) > 0 ||
+      groups.some((g) => g.GroupName !== 'default') ||
+      tables.some((t) => !t.Associations.some((a) => a.Main)) ||
+      gateways.length > 0
+    ) {
       throw new AwsError('DependencyViolation', `The vpc '${vpc.VpcId}' has dependencies and cannot be deleted.`);
     }
-    await ctx.tx.delete(ctx.caller.account, KIND.vpc, vpc.VpcId);
+    for (const g of groups) await ctx.tx.delete(account, KIND.securityGroup, g.GroupId);
+    for (const t of tables) await ctx.tx.delete(account, KIND.routeTable, t.RouteTableId);
+    await ctx.tx.delete(account, KIND.vpc, vpc.VpcId);
     if (vpc.IsDefault) await ctx.tx.update(ctx.caller.account, KIND.defaultVpc, ctx.region, { VpcId: null });
     ctx.recordResource('AWS::EC2::VPC', resource);
   },
@@ -255,6 +195,12 @@ export const vpcHandlers: Record<string, Handler> = {
     const subnet = await getSubnet(ctx, input.SubnetId!);
     if (subnet.UsedIps > 0) throw new AwsError('DependencyViolation', `The subnet '${subnet.SubnetId}' has dependencies and cannot be deleted.`);
     await ctx.tx.delete(ctx.caller.account, KIND.subnet, subnet.SubnetId);
+    // Its explicit route table association goes with it, as in AWS.
+    for (const t of await ctx.tx.list<RouteTableRecord>(ctx.caller.account, KIND.routeTable, { parent: subnet.VpcId })) {
+      if (t.Associations.some((a) => a.SubnetId === subnet.SubnetId)) {
+        await ctx.tx.update<RouteTableRecord>(ctx.caller.account, KIND.routeTable, t.RouteTableId, { ...t, Associations: t.Associations.filter((a) => a.SubnetId !== subnet.SubnetId) });
+      }
+    }
     ctx.recordResource('AWS::EC2::Subnet', resource);
   },
 };

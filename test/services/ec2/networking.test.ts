@@ -1,0 +1,131 @@
+/**
+ * EC2 networking through the AWS CLI v2, boto3 and the SDK: each VPC's default security
+ * group and main route table, security group rules and their errors, network interfaces
+ * taking subnet addresses, route tables and internet gateways, and the dependency rules
+ * that keep a VPC from being deleted while something is in it.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  AttachInternetGatewayCommand,
+  AuthorizeSecurityGroupIngressCommand,
+  CreateInternetGatewayCommand,
+  CreateNetworkInterfaceCommand,
+  CreateRouteCommand,
+  CreateSecurityGroupCommand,
+  CreateSubnetCommand,
+  CreateVpcCommand,
+  DeleteRouteCommand,
+  DeleteSecurityGroupCommand,
+  DeleteVpcCommand,
+  DescribeRouteTablesCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeSubnetsCommand,
+  EC2Client,
+} from '@aws-sdk/client-ec2';
+import { ACCOUNT, awsCli, boto3, clientConfig, startServer, type Running } from '../../helpers/server.js';
+
+const code = (e: unknown): string => (e as { name?: string }).name ?? String(e);
+
+describe('EC2 networking: security groups, interfaces, route tables, gateways', () => {
+  let server: Running;
+  let ec2: EC2Client;
+  let vpcId: string;
+  let subnetId: string;
+  const rejects = async (p: Promise<unknown>, expected: string, message?: RegExp): Promise<void> => {
+    await assert.rejects(p, (e: Error) => {
+      assert.equal(code(e), expected);
+      if (message) assert.match(e.message, message);
+      return true;
+    });
+  };
+  before(async () => {
+    server = await startServer();
+    ec2 = new EC2Client(clientConfig(server.endpoint));
+    vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }))).Vpc!.VpcId!;
+    subnetId = (await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.0.1.0/28', AvailabilityZone: 'us-east-1b' }))).Subnet!.SubnetId!;
+  });
+  after(async () => server.close());
+
+  it('a new VPC has a default security group (self-referencing ingress, all egress) and a main route table with the local route', async () => {
+    const r = await awsCli(server.endpoint, ['ec2', 'describe-security-groups', '--filters', `Name=vpc-id,Values=${vpcId}`]);
+    assert.equal(r.code, 0, r.stderr);
+    const groups = (JSON.parse(r.stdout) as { SecurityGroups: { GroupName: string; GroupId: string; Description: string; IpPermissions: unknown[]; IpPermissionsEgress: unknown[] }[] }).SecurityGroups;
+    assert.equal(groups.length, 1);
+    const g = groups[0]!;
+    assert.deepEqual([g.GroupName, g.Description], ['default', 'default VPC security group']);
+    assert.deepEqual(g.IpPermissions, [{ IpProtocol: '-1', UserIdGroupPairs: [{ GroupId: g.GroupId, UserId: ACCOUNT }], IpRanges: [], Ipv6Ranges: [], PrefixListIds: [] }]);
+    assert.deepEqual(g.IpPermissionsEgress, [{ IpProtocol: '-1', UserIdGroupPairs: [], IpRanges: [{ CidrIp: '0.0.0.0/0' }], Ipv6Ranges: [], PrefixListIds: [] }]);
+    const tables = await ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }, { Name: 'association.main', Values: ['true'] }] }));
+    assert.equal(tables.RouteTables!.length, 1);
+    assert.deepEqual(tables.RouteTables![0]!.Routes!.map((x) => [x.DestinationCidrBlock, x.GatewayId, x.State]), [['10.0.0.0/16', 'local', 'active']]);
+  });
+
+  it('the default VPC comes with an attached internet gateway and a 0.0.0.0/0 route to it', async () => {
+    const out = await boto3(
+      server.endpoint,
+      `
+ec2 = client('ec2')
+vpc = ec2.describe_vpcs(Filters=[{'Name': 'is-default', 'Values': ['true']}])['Vpcs'][0]['VpcId']
+igw = ec2.describe_internet_gateways(Filters=[{'Name': 'attachment.vpc-id', 'Values': [vpc]}])['InternetGateways'][0]
+rt = ec2.describe_route_tables(Filters=[{'Name': 'vpc-id', 'Values': [vpc]}])['RouteTables'][0]
+print(json.dumps({'igw': igw['InternetGatewayId'], 'state': igw['Attachments'][0]['State'], 'routes': [[r['DestinationCidrBlock'], r['GatewayId']] for r in rt['Routes']]}))
+`,
+    );
+    const r = JSON.parse(out) as { igw: string; state: string; routes: string[][] };
+    assert.equal(r.state, 'available');
+    assert.deepEqual(r.routes, [['172.31.0.0/16', 'local'], ['0.0.0.0/0', r.igw]]);
+  });
+
+  it('security group rules: legacy and IpPermissions forms, duplicates refused, group references, the default group undeletable', async () => {
+    const web = (await ec2.send(new CreateSecurityGroupCommand({ GroupName: 'web', Description: 'web', VpcId: vpcId }))).GroupId!;
+    const vpn = (await ec2.send(new CreateSecurityGroupCommand({ GroupName: 'vpn', Description: 'client vpn', VpcId: vpcId }))).GroupId!;
+    const r = await awsCli(server.endpoint, ['ec2', 'authorize-security-group-ingress', '--group-id', web, '--protocol', 'tcp', '--port', '22', '--cidr', '10.100.0.0/22']);
+    assert.equal(r.code, 0, r.stderr);
+    await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: web, IpPermissions: [{ IpProtocol: '6', FromPort: 443, ToPort: 443, UserIdGroupPairs: [{ GroupId: vpn }] }] }));
+    const dup = await awsCli(server.endpoint, ['ec2', 'authorize-security-group-ingress', '--group-id', web, '--protocol', 'tcp', '--port', '22', '--cidr', '10.100.0.0/22']);
+    assert.notEqual(dup.code, 0);
+    assert.match(dup.stderr, /\(InvalidPermission\.Duplicate\).*the specified rule "peer: 10\.100\.0\.0\/22, TCP, from port: 22, to port: 22, ALLOW" already exists/);
+    await rejects(ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: web, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 80, ToPort: 70, IpRanges: [{ CidrIp: '10.0.0.0/8' }] }] })), 'InvalidParameterValue');
+    await rejects(ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: web, IpPermissions: [{ IpProtocol: 'tcp', FromPort: 80, ToPort: 80, UserIdGroupPairs: [{ GroupId: 'sg-0123456789abcdef0' }] }] })), 'InvalidGroup.NotFound');
+    const [g] = (await ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [web] }))).SecurityGroups!;
+    assert.deepEqual(
+      g!.IpPermissions!.map((p) => [p.IpProtocol, p.FromPort, p.IpRanges!.map((x) => x.CidrIp), p.UserIdGroupPairs!.map((x) => x.GroupId)]),
+      [['tcp', 22, ['10.100.0.0/22'], []], ['tcp', 443, [], [vpn]]],
+    );
+    // The vpn group is referenced by web's rule: it cannot go.
+    await rejects(ec2.send(new DeleteSecurityGroupCommand({ GroupId: vpn })), 'DependencyViolation', new RegExp(`resource ${vpn} has a dependent object`));
+    await rejects(ec2.send(new CreateSecurityGroupCommand({ GroupName: 'web', Description: 'again', VpcId: vpcId })), 'InvalidGroup.Duplicate', new RegExp(`The security group 'web' already exists for VPC '${vpcId}'`));
+    await rejects(ec2.send(new CreateSecurityGroupCommand({ GroupName: 'default', Description: 'x', VpcId: vpcId })), 'InvalidGroup.Reserved');
+    const def = (await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }, { Name: 'group-name', Values: ['default'] }] }))).SecurityGroups![0]!.GroupId!;
+    await rejects(ec2.send(new DeleteSecurityGroupCommand({ GroupId: def })), 'CannotDelete', /name: "default" cannot be deleted by a user/);
+  });
+
+  it('network interfaces take subnet addresses (the first four and the last are AWS\'s) until the subnet is full', async () => {
+    // A /28 has 16 addresses, 11 usable.
+    const ips: string[] = [];
+    for (let i = 0; i < 11; i++) ips.push((await ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: subnetId }))).NetworkInterface!.PrivateIpAddress!);
+    assert.equal(ips[0], '10.0.1.4');
+    assert.equal(ips[10], '10.0.1.14');
+    const [subnet] = (await ec2.send(new DescribeSubnetsCommand({ SubnetIds: [subnetId] }))).Subnets!;
+    assert.equal(subnet!.AvailableIpAddressCount, 0);
+    await rejects(ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: subnetId })), 'InsufficientFreeAddressesInSubnet');
+  });
+
+  it('routes: a duplicate destination, an unattached gateway and the local route are refused; a VPC with an attached gateway cannot be deleted', async () => {
+    const main = (await ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] }))).RouteTables![0]!.RouteTableId!;
+    const igw = (await ec2.send(new CreateInternetGatewayCommand({}))).InternetGateway!.InternetGatewayId!;
+    await rejects(ec2.send(new CreateRouteCommand({ RouteTableId: main, DestinationCidrBlock: '0.0.0.0/0', GatewayId: igw })), 'InvalidParameterValue', /belong to different networks/);
+    await ec2.send(new AttachInternetGatewayCommand({ InternetGatewayId: igw, VpcId: vpcId }));
+    await ec2.send(new CreateRouteCommand({ RouteTableId: main, DestinationCidrBlock: '0.0.0.0/0', GatewayId: igw }));
+    await rejects(ec2.send(new CreateRouteCommand({ RouteTableId: main, DestinationCidrBlock: '0.0.0.0/0', GatewayId: igw })), 'RouteAlreadyExists', /The route identified by 0\.0\.0\.0\/0 already exists\./);
+    await rejects(ec2.send(new DeleteRouteCommand({ RouteTableId: main, DestinationCidrBlock: '10.0.0.0/16' })), 'InvalidParameterValue', /cannot remove local route/);
+    const r = await awsCli(server.endpoint, ['ec2', 'delete-vpc', '--vpc-id', vpcId]);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /\(DependencyViolation\).*has dependencies and cannot be deleted/);
+    // Nothing was removed by the refused call.
+    const still = await ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: [main] }));
+    assert.equal(still.RouteTables!.length, 1);
+    await rejects(ec2.send(new DeleteVpcCommand({ VpcId: vpcId })), 'DependencyViolation');
+  });
+});
