@@ -33,6 +33,8 @@ import type { AwsError } from '../models/errors.js';
 export interface PassableRole {
   /** The role's ARN, with its path. */
   readonly arn: string;
+  readonly roleId: string;
+  readonly roleName: string;
   /** The trust policy document (JSON). */
   readonly trustPolicy: string;
   /** For a service-linked role: its service principal. */
@@ -46,6 +48,12 @@ export interface RoleLookup {
 }
 
 let registered: RoleLookup | undefined;
+
+/** The registered lookup (IAM's); services find roles only through it. */
+export function roleLookup(): RoleLookup {
+  if (!registered) throw new Error('no role lookup registered: the IAM service is not loaded');
+  return registered;
+}
 
 /** The IAM service registers its role lookup here. */
 export function setRoleLookup(lookup: RoleLookup): void {

@@ -13,6 +13,8 @@
  */
 import type { Caller } from './caller.js';
 import type { Via } from './authorizer.js';
+import type { Tx } from '../store/index.js';
+import { roleLookup } from './pass-role.js';
 
 /**
  * The address AWS services' own calls come from in Gatehouse: one stable address in an
@@ -70,4 +72,16 @@ export function serviceRoleSession(role: ServiceRole, service: string, sessionNa
     sourceIp: AWS_SERVICE_ADDRESS,
     invokedBy: service,
   };
+}
+
+/**
+ * A service's service-linked role in `account` (`AWSServiceRoleForClientVPN` for
+ * `clientvpn.amazonaws.com`), or undefined when it does not exist: what a service checks
+ * before creating its role on the caller's behalf, and the role it then acts as.
+ */
+export async function serviceLinkedRole(tx: Tx, account: string, principal: string, roleName: string): Promise<ServiceRole | undefined> {
+  const arn = `arn:aws:iam::${account}:role/aws-service-role/${principal}/${roleName}`;
+  const role = await roleLookup().roleByArn(tx, account, arn);
+  if (!role || role.serviceLinked !== principal) return undefined;
+  return { account, roleName: role.roleName, roleId: role.roleId, arn: role.arn, serviceLinked: true };
 }

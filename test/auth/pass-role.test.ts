@@ -167,6 +167,8 @@ describe('checkPassRole', () => {
   it('evaluates trust conditions with the context the service would carry', () => {
     const role = {
       arn: roleArn('guarded'),
+      roleId: 'AROAEXAMPLEGUARDED01',
+      roleName: 'guarded',
       trustPolicy: JSON.stringify({
         Version: '2012-10-17',
         Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT }, ArnLike: { 'aws:SourceArn': `arn:aws:ec2:*:${ACCOUNT}:instance/*` } } }],
@@ -177,6 +179,6 @@ describe('checkPassRole', () => {
     assert.equal(roleTrustsService(role, 'ec2.amazonaws.com', { account: ACCOUNT, now }), false);
     assert.equal(roleTrustsService(role, 'ec2.amazonaws.com', { account: OTHER, now, sourceArn: INSTANCE_A }), false);
     assert.equal(roleTrustsService(role, 'lambda.amazonaws.com', { account: ACCOUNT, now, sourceArn: INSTANCE_A }), false);
-    assert.equal(roleTrustsService({ arn: role.arn, trustPolicy: 'not json' }, 'ec2.amazonaws.com', { account: ACCOUNT, now }), false);
+    assert.equal(roleTrustsService({ ...role, trustPolicy: 'not json' }, 'ec2.amazonaws.com', { account: ACCOUNT, now }), false);
   });
 });

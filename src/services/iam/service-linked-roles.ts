@@ -302,7 +302,7 @@ export const iamRoleLookup: RoleLookup = {
     if (!name) return undefined;
     const role = await tx.getByName<RoleRecord>(account, KIND.role, name);
     if (!role || role.Arn !== roleArn) return undefined;
-    return { arn: role.Arn, trustPolicy: role.AssumeRolePolicyDocument, ...(role.ServiceLinked ? { serviceLinked: role.ServiceLinked } : {}) };
+    return { arn: role.Arn, roleId: role.RoleId, roleName: role.RoleName, trustPolicy: role.AssumeRolePolicyDocument, ...(role.ServiceLinked ? { serviceLinked: role.ServiceLinked } : {}) };
   },
 };
 setRoleLookup(iamRoleLookup);
