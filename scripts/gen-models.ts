@@ -27,6 +27,7 @@ const SERVICES: Record<string, string> = {
   logs: '2014-03-28',
   lambda: '2015-03-31',
   ds: '2015-04-16',
+  'ds-data': '2023-05-31',
   organizations: '2016-11-28',
   'sso-admin': '2020-07-20',
   identitystore: '2020-06-15',
