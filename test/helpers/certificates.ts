@@ -29,9 +29,11 @@ export function pki(): Pki {
   const ssl = (...args: string[]): void => void execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
   try {
     ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '365', '-subj', '/CN=gatehouse-test-ca');
-    for (const name of ['server', 'client']) {
+    // X.509 v3 with the extensions easy-rsa gives (ACM refuses v1 certificates).
+    for (const [name, usage] of [['server', 'serverAuth'], ['client', 'clientAuth']] as const) {
+      writeFileSync(join(dir, `${name}.ext`), `basicConstraints = CA:FALSE\nkeyUsage = digitalSignature, keyEncipherment\nextendedKeyUsage = ${usage}\nsubjectAltName = DNS:${name}.vpn.example\n`);
       ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}.vpn.example`);
-      ssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.crt`, '-days', '365');
+      ssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.crt`, '-days', '365', '-extfile', `${name}.ext`);
     }
     writeFileSync(join(dir, 'index.txt'), '');
     writeFileSync(join(dir, 'crlnumber'), '01\n');

@@ -33,9 +33,9 @@ import {
 } from '@aws-sdk/client-ec2';
 import { GetPolicyCommand, GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { ACCOUNT, awsCli, boto3, clientConfig, startServer, type Running } from '../../helpers/server.js';
+import { clientVpnFixtures } from '../../helpers/certificates.js';
 import { FAST_TIMING, setClientVpnTiming } from '../../../src/services/ec2/client-vpn/timing.js';
 
-const CERT = `arn:aws:acm:us-east-1:${ACCOUNT}:certificate/11111111-2222-3333-4444-555555555555`;
 const code = (e: unknown): string => (e as { name?: string }).name ?? String(e);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -50,6 +50,8 @@ describe('Client VPN endpoints, target networks, rules and routes', () => {
   let subnetA: string;
   let subnetB: string;
   let subnetA2: string;
+  /** The server certificate (imported into ACM), also the client root chain. */
+  let CERT: string;
   const mutual = (extra: Partial<CreateClientVpnEndpointCommandInput> = {}): CreateClientVpnEndpointCommandInput => ({
     ClientCidrBlock: '10.100.0.0/22',
     ServerCertificateArn: CERT,
@@ -72,6 +74,7 @@ describe('Client VPN endpoints, target networks, rules and routes', () => {
     // Load the AWS managed policy catalog now (the service role's policy comes from it), so
     // that the timed transitional states below are not eaten by that one-off load.
     await new IAMClient(clientConfig(server.endpoint)).send(new GetPolicyCommand({ PolicyArn: 'arn:aws:iam::aws:policy/aws-service-role/ClientVPNServiceRolePolicy' }));
+    CERT = (await clientVpnFixtures(server.endpoint)).serverCertificateArn;
     vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }))).Vpc!.VpcId!;
     subnetA = (await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.0.1.0/24', AvailabilityZone: 'us-east-1a' }))).Subnet!.SubnetId!;
     subnetB = (await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.0.2.0/24', AvailabilityZone: 'us-east-1b' }))).Subnet!.SubnetId!;
