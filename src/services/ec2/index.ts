@@ -10,6 +10,8 @@ import { securityGroupHandlers } from './security-groups.js';
 import { networkInterfaceHandlers } from './network-interfaces.js';
 import { internetGatewayHandlers, routeTableHandlers } from './route-tables.js';
 import { tagHandlers } from './tags.js';
+import { peeringHandlers } from './peering.js';
+import { instanceHandlers, vpnGatewayHandlers } from './instances.js';
 import { clientVpnHandlers } from './client-vpn/index.js';
 import type { ServiceDefinition } from '../types.js';
 
@@ -20,7 +22,7 @@ export function ec2Service(): ServiceDefinition {
     eventSource: 'ec2.amazonaws.com',
     // A region's default VPC is created by the first call there, a Describe included.
     alwaysTransactional: true,
-    handlers: { ...vpcHandlers, ...securityGroupHandlers, ...networkInterfaceHandlers, ...routeTableHandlers, ...internetGatewayHandlers, ...tagHandlers, ...clientVpnHandlers },
+    handlers: { ...vpcHandlers, ...securityGroupHandlers, ...networkInterfaceHandlers, ...routeTableHandlers, ...internetGatewayHandlers, ...tagHandlers, ...peeringHandlers, ...instanceHandlers, ...vpnGatewayHandlers, ...clientVpnHandlers },
     accessDenied: (message, evaluation, denied) => {
       const encoded = encodeAuthorizationMessage(
         denied.caller.account,

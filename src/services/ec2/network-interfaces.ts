@@ -64,8 +64,10 @@ async function interfaceOutput(ctx: ServiceContext, n: NetworkInterfaceRecord): 
     ...(n.RequesterId ? { RequesterId: n.RequesterId } : {}),
     RequesterManaged: n.RequesterManaged,
     SourceDestCheck: n.SourceDestCheck,
-    // A requester-managed interface is attached to the service's resource from the start.
-    Status: n.RequesterManaged ? 'in-use' : 'available',
+    // A requester-managed interface is attached to the service's resource from the start;
+    // an instance's primary interface to its instance.
+    Status: n.RequesterManaged || n.Owner ? 'in-use' : 'available',
+    ...(n.Owner?.service === 'ec2-instance' ? { Attachment: { AttachmentId: `eni-attach-${n.NetworkInterfaceId.slice(4)}`, InstanceId: n.Owner.resourceId, InstanceOwnerId: ctx.caller.account, DeviceIndex: 0, Status: 'attached', DeleteOnTermination: true } } : {}),
     SubnetId: n.SubnetId,
     TagSet: [...n.Tags],
     VpcId: n.VpcId,
@@ -79,7 +81,7 @@ async function setUsedIps(ctx: ServiceContext, subnet: SubnetRecord, delta: numb
 
 /** Users cannot change what a service manages. */
 function assertUserManaged(ctx: ServiceContext, n: NetworkInterfaceRecord): void {
-  if (n.RequesterManaged && !ctx.caller.serviceLinkedRole) {
+  if ((n.RequesterManaged && !ctx.caller.serviceLinkedRole) || n.Owner?.service === 'ec2-instance') {
     throw new AwsError('InvalidNetworkInterface.InUse', `The network interface '${n.NetworkInterfaceId}' is currently in use.`);
   }
 }
@@ -167,7 +169,8 @@ export const networkInterfaceHandlers: Record<string, Handler> = {
       'requester-managed': (n) => [String(n.RequesterManaged)],
       'requester-id': (n) => [n.RequesterId],
       'interface-type': (n) => [n.InterfaceType],
-      'status': (n) => [n.RequesterManaged ? 'in-use' : 'available'],
+      'status': (n) => [n.RequesterManaged || n.Owner ? 'in-use' : 'available'],
+      'attachment.instance-id': (n) => [n.Owner?.service === 'ec2-instance' ? n.Owner.resourceId : undefined],
       'owner-id': () => [ctx.caller.account],
       'mac-address': (n) => [n.MacAddress],
     });

@@ -33,6 +33,7 @@ import type {
 import { AwsError } from '../../models/errors.js';
 import { KIND, dryRun, ec2Arn, ec2Id, filterPredicate, invalidParameterValue, pageOf, parseCidr, requestTagContext, tagsFrom } from './common.js';
 import { getInternetGateway, getNetworkInterface, getRouteTable, getSubnet, getVpc, inRegion, type InternetGatewayRecord, type RouteRecord, type RouteTableRecord } from './records.js';
+import { findPeering } from './peering.js';
 import type { Handler, ServiceContext } from '../types.js';
 
 type Out<T> = Omit<T, '$metadata'>;
@@ -48,6 +49,7 @@ async function routeOutput(ctx: ServiceContext, table: RouteTableRecord, r: Rout
     active = igw?.VpcId === table.VpcId;
   }
   if (r.NetworkInterfaceId) active = (await ctx.tx.get(ctx.caller.account, KIND.networkInterface, r.NetworkInterfaceId)) !== undefined;
+  if (r.VpcPeeringConnectionId) active = (await findPeering(ctx, r.VpcPeeringConnectionId))?.Status === 'active';
   return {
     DestinationCidrBlock: r.DestinationCidrBlock,
     ...(r.GatewayId ? { GatewayId: r.GatewayId } : {}),
@@ -89,7 +91,11 @@ async function targetOf(ctx: ServiceContext, table: RouteTableRecord, input: Cre
     if (input.GatewayId.startsWith('igw-')) {
       const igw = await getInternetGateway(ctx, input.GatewayId);
       if (igw.VpcId !== table.VpcId) throw invalidParameterValue(`route table ${table.RouteTableId} and network gateway ${igw.InternetGatewayId} belong to different networks`);
-    } else if (!input.GatewayId.startsWith('vgw-')) {
+    } else if (input.GatewayId.startsWith('vgw-')) {
+      const vgw = await ctx.tx.get<{ VpcId?: string; Region: string }>(ctx.caller.account, 'ec2:vpn-gateway', input.GatewayId);
+      if (!vgw || vgw.Region !== ctx.region) throw new AwsError('InvalidGatewayID.NotFound', `The gateway ID '${input.GatewayId}' does not exist`);
+      if (vgw.VpcId !== table.VpcId) throw invalidParameterValue(`route table ${table.RouteTableId} and network gateway ${input.GatewayId} belong to different networks`);
+    } else {
       throw new AwsError('InvalidGatewayID.NotFound', `The gateway ID '${input.GatewayId}' does not exist`);
     }
     return { GatewayId: input.GatewayId };
@@ -104,7 +110,9 @@ async function targetOf(ctx: ServiceContext, table: RouteTableRecord, input: Cre
     return { NatGatewayId: input.NatGatewayId };
   }
   if (input.VpcPeeringConnectionId) {
-    if (!/^pcx-[0-9a-f]{17}$/.test(input.VpcPeeringConnectionId)) throw new AwsError('InvalidVpcPeeringConnectionID.NotFound', `The vpcPeeringConnection ID '${input.VpcPeeringConnectionId}' does not exist`);
+    const p = await findPeering(ctx, input.VpcPeeringConnectionId);
+    if (!p) throw new AwsError('InvalidVpcPeeringConnectionID.NotFound', `The vpcPeeringConnection ID '${input.VpcPeeringConnectionId}' does not exist`);
+    if (p.Requester.VpcId !== table.VpcId && p.Accepter.VpcId !== table.VpcId) throw invalidParameterValue(`route table ${table.RouteTableId} and peering connection ${p.VpcPeeringConnectionId} belong to different networks`);
     return { VpcPeeringConnectionId: input.VpcPeeringConnectionId };
   }
   if (input.TransitGatewayId) return { TransitGatewayId: input.TransitGatewayId };
