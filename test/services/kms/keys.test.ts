@@ -254,6 +254,7 @@ describe('KMS keys, policies and grants', () => {
     const second = await kms.send(new CreateGrantCommand({ KeyId: keyArn, GranteePrincipal: 'acm.amazonaws.com', Operations: ['Decrypt'] }));
     await rejects(kms.send(new CreateGrantCommand({ KeyId: keyArn, GranteePrincipal: 'not a principal', Operations: ['Decrypt'] })), 'ValidationException', /at 'granteePrincipal' failed to satisfy constraint/);
     await rejects(kms.send(new CreateGrantCommand({ KeyId: keyArn, GranteePrincipal: 'arn:aws:s3:::bucket', Operations: ['Decrypt'] })), 'InvalidArnException');
+    await rejects(kms.send(new CreateGrantCommand({ KeyId: keyArn, GranteePrincipal: 'acm.amazonaws.com', Operations: ['Bogus' as 'Decrypt'] })), 'ValidationException', /Value 'Bogus' at 'operations\.1\.member' failed to satisfy constraint: Member must satisfy enum value set: \[Decrypt, Encrypt, /);
     assert.deepEqual((await kms.send(new ListGrantsCommand({ KeyId: keyId, GranteePrincipal: 'acm.amazonaws.com' }))).Grants!.map((g) => g.GrantId), [second.GrantId]);
     await kms.send(new RevokeGrantCommand({ KeyId: keyId, GrantId: second.GrantId! }));
     await rejects(kms.send(new RevokeGrantCommand({ KeyId: keyId, GrantId: second.GrantId! })), 'NotFoundException', `Grant ID ${second.GrantId!} not found`);
