@@ -73,6 +73,48 @@ function casesFor(model: ServiceModel, operation: string): Case[] {
   return cases;
 }
 
+/** Samples for the string shapes whose patterns a plain `x` does not satisfy. */
+const PATTERNED: Readonly<Record<string, string>> = {
+  Arn: 'arn:aws:acm:us-east-1:000000000000:certificate/12345678-1234-1234-1234-123456789012',
+  PcaArn: 'arn:aws:acm-pca:us-east-1:000000000000:certificate-authority/12345678-1234-1234-1234-123456789012',
+  DomainNameString: 'example.com',
+};
+
+/** A valid JSON value for a member of any shape (structures with their required members). */
+function jsonSample(model: ServiceModel, shapeName: string): unknown {
+  const s = shapeOf(model, shapeName);
+  switch (s.type) {
+    case 'structure':
+      return Object.fromEntries((s.required ?? []).map((m) => [m, jsonSample(model, s.members![m]!.shape)]));
+    case 'list':
+      return [jsonSample(model, s.member!.shape)];
+    case 'map':
+      return {};
+    case 'blob':
+      return Buffer.from('x').toString('base64');
+    case 'timestamp':
+      return 0;
+    case 'boolean':
+      return true;
+    case 'string':
+      return PATTERNED[shapeName] ?? (s.enum ? s.enum[0] : 'x'.repeat(Math.max(1, s.min ?? 1)));
+    default:
+      return Math.max(1, s.min ?? 1);
+  }
+}
+
+/** For each required member of a JSON operation's input: the input without it, and what AWS says. */
+function jsonCases(model: ServiceModel, operation: string): { body: Record<string, unknown>; expect: string }[] {
+  const op = model.operations[operation]!;
+  if (!op.input) return [];
+  const input = shapeOf(model, op.input);
+  const full = jsonSample(model, op.input) as Record<string, unknown>;
+  return (input.required ?? []).map((name) => {
+    const { [name]: _dropped, ...body } = full;
+    return { body, expect: `1 validation error detected: Value null at '${camel(name)}' failed to satisfy constraint: Member must not be null` };
+  });
+}
+
 describe('Conformance: malformed awsQuery requests get the model validation error', () => {
   let server: Running;
   before(async () => {
@@ -131,6 +173,32 @@ describe('Conformance: malformed awsQuery requests get the model validation erro
     const list = await queryCall(server.endpoint, 'iam', 'ListRoles', {});
     assert.doesNotMatch(list.body, /bad name/);
   });
+
+  for (const service of ['acm', 'kms'] as const) {
+    it(`${service} (awsJson): every implemented operation refuses a missing required member with ValidationException, AWS's wording`, async () => {
+      const model = loadModel(service);
+      const implemented = server.gatehouse.implementedOperations()[service] ?? [];
+      assert.ok(implemented.length > 0, `${service} implements operations`);
+      const failures: string[] = [];
+      let checked = 0;
+      for (const operation of implemented) {
+        for (const c of jsonCases(model, operation)) {
+          const res = await signedRequest(server.endpoint, {
+            service,
+            headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `${model.metadata.targetPrefix!}.${operation}` },
+            body: JSON.stringify(c.body),
+          });
+          checked++;
+          const body = JSON.parse(res.body) as { __type?: string; message?: string };
+          if (res.status !== 400 || body.__type !== 'ValidationException' || body.message !== c.expect) {
+            failures.push(`${operation} ${JSON.stringify(c.body).slice(0, 120)} → ${res.status} ${body.__type ?? ''}: ${(body.message ?? '').slice(0, 200)} (expected ${c.expect})`);
+          }
+        }
+      }
+      assert.ok(checked >= implemented.length - 2, `cases for (almost) every operation: ${checked}`);
+      assert.deepEqual(failures, [], `${failures.length} of ${checked} malformed requests were not refused as the model says`);
+    });
+  }
 
   it('cloudtrail (awsJson): a wrong type and an out-of-range value get ValidationException or the modelled error', async () => {
     const res = await signedRequest(server.endpoint, {
