@@ -17,6 +17,8 @@ import {
   PutRetentionPolicyCommand,
   type CloudWatchLogsClient,
   type FilteredLogEvent,
+  type FilterLogEventsCommandOutput,
+  type GetLogEventsCommandOutput,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { startServer, type Running } from '../../helpers/server.js';
 import { cli, cliError, logsClient, rejects } from './helpers.js';
@@ -231,6 +233,47 @@ describe('CloudWatch Logs: events', () => {
     const out = await cli<{ events: { logStreamName: string; message: string }[] }>(server.endpoint, ['logs', 'filter-log-events', '--log-group-name', 'filter', '--filter-pattern', '?ERROR ?WARN', '--page-size', '1']);
     assert.deepEqual(out.events.map((e) => e.logStreamName), ['db', 'web-1', 'web-2']);
     assert.match(await cliError(server.endpoint, ['logs', 'filter-log-events', '--log-group-name', 'filter', '--filter-pattern', '%ERR%']), /InvalidParameterException.*regular expressions are not supported/);
+  });
+
+  it('batches that go back in time (overlapping chunks) still page in time order, both ways', async () => {
+    await stream('paging', 'jumbled');
+    // 40 batches of 30 events at pseudo-random times within an hour, each batch in order.
+    let seed = 7;
+    const rand = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const expected: { timestamp: number; message: string }[] = [];
+    for (let b = 0; b < 40; b++) {
+      const batch = Array.from({ length: 30 }, () => Math.floor(rand() * 3_600_000)).sort((x, y) => x - y).map((t, i) => ({ timestamp: base + t, message: `b${b}-${i}` }));
+      await put('paging', 'jumbled', batch);
+      expected.push(...batch);
+    }
+    // Same timestamp: the event written first comes first.
+    const order = expected.map((e, i) => ({ ...e, i })).sort((x, y) => x.timestamp - y.timestamp || x.i - y.i).map((e) => e.message);
+    const forward: string[] = [];
+    let token: string | undefined;
+    for (;;) {
+      const r: GetLogEventsCommandOutput = await logs.send(new GetLogEventsCommand({ logGroupName: 'paging', logStreamName: 'jumbled', startFromHead: true, limit: 77, ...(token ? { nextToken: token } : {}) }));
+      if (r.events!.length === 0) break;
+      forward.push(...r.events!.map((e) => e.message!));
+      token = r.nextForwardToken;
+    }
+    assert.deepEqual(forward, order);
+    const backward: string[] = [];
+    token = undefined;
+    for (;;) {
+      const r: GetLogEventsCommandOutput = await logs.send(new GetLogEventsCommand({ logGroupName: 'paging', logStreamName: 'jumbled', limit: 53, ...(token ? { nextToken: token } : {}) }));
+      if (r.events!.length === 0) break;
+      backward.unshift(...r.events!.map((e) => e.message!));
+      token = r.nextBackwardToken;
+    }
+    assert.deepEqual(backward, order);
+    const filtered: string[] = [];
+    let next: string | undefined;
+    do {
+      const r: FilterLogEventsCommandOutput = await logs.send(new FilterLogEventsCommand({ logGroupName: 'paging', logStreamNames: ['jumbled'], filterPattern: '-1', limit: 101, ...(next ? { nextToken: next } : {}) }));
+      filtered.push(...r.events!.map((e) => e.message!));
+      next = r.nextToken;
+    } while (next);
+    assert.deepEqual(filtered, order.filter((m) => !m.includes('1')));
   });
 
   it('a thousand-event batch and a stream written a few events at a time page the same', async () => {
