@@ -29,7 +29,7 @@ export interface IncomingCall extends WireRequest {
   readonly secure: boolean;
 }
 
-const READ_ONLY = /^(Get|List|Describe|Simulate|Lookup|Decode|Search|Export)/;
+const READ_ONLY = /^(Get|List|Describe|Simulate|Lookup|Decode|Search|Export|Filter)/;
 
 export interface PipelineDeps {
   readonly store: Store;
@@ -127,7 +127,7 @@ export class Pipeline {
       } else {
         caller = anonymousCaller();
       }
-      input = codec.decode(call, model, operation);
+      input = decodeInput(codec, call, model, operation, service);
       const facts: RequestFacts = { sourceIp: call.sourceIp, secureTransport: call.secure, region: service.globalRegion ?? region, now, userAgent: call.headers['user-agent'] ?? '' };
       const handler = service.handlers[operation]!;
       const acting: Acting = { caller: caller, sourceIp: call.sourceIp, invokedBy: '' };
@@ -229,6 +229,16 @@ export class Pipeline {
         }
       },
     };
+  }
+}
+
+/** The codec's decoding, with the service's own code for a validation failure. */
+function decodeInput(codec: Codec, call: IncomingCall, model: ServiceModel, operation: string, service: ServiceDefinition): Record<string, unknown> {
+  try {
+    return codec.decode(call, model, operation);
+  } catch (e) {
+    if (service.validationErrorCode && e instanceof AwsError && e.code === 'ValidationException') throw new AwsError(service.validationErrorCode, e.message);
+    throw e;
   }
 }
 

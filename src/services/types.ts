@@ -75,6 +75,12 @@ export interface ServiceDefinition {
   readonly unsigned?: readonly string[];
   /** Members never written to CloudTrail (passwords, secrets). */
   readonly sensitive?: readonly string[];
+  /**
+   * The code a JSON service gives input that fails the model's constraints, when it is
+   * not ValidationException (CloudWatch Logs answers InvalidParameterException, with the
+   * same "N validation errors detected" message).
+   */
+  readonly validationErrorCode?: string;
 }
 
 /** What was denied, for services whose error encodes it (EC2's UnauthorizedOperation). */

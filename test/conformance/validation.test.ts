@@ -200,6 +200,57 @@ describe('Conformance: malformed awsQuery requests get the model validation erro
     });
   }
 
+  it('logs (awsJson): every implemented operation refuses missing required members and out-of-range numbers with InvalidParameterException', async () => {
+    // CloudWatch Logs words validation failures like every JSON service ("1 validation error
+    // detected: Value null at 'logEvents.1.member.timestamp' failed to satisfy constraint:
+    // Member must not be null") but under InvalidParameterException, not ValidationException
+    // (public reports: amazon-archives/cloudwatch-logs-centralize-logs#5, aws/amazon-genomics-cli#430).
+    const model = loadModel('logs');
+    const implemented = server.gatehouse.implementedOperations().logs ?? [];
+    assert.ok(implemented.length > 0, 'logs implements operations');
+    const call = async (operation: string, body: object): Promise<{ status: number; type: string; message: string }> => {
+      const res = await signedRequest(server.endpoint, {
+        service: 'logs',
+        headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `Logs_20140328.${operation}` },
+        body: JSON.stringify(body),
+      });
+      const parsed = JSON.parse(res.body) as { __type: string; message: string };
+      return { status: res.status, type: parsed.__type, message: parsed.message };
+    };
+    const failures: string[] = [];
+    let checked = 0;
+    for (const operation of implemented) {
+      const input = shapeOf(model, model.operations[operation]!.input!);
+      const required = input.required ?? [];
+      if (required.length > 0) {
+        const r = await call(operation, {});
+        checked++;
+        const n = required.length;
+        const expected = [`${n} validation error${n === 1 ? '' : 's'} detected: `, ...required.map((m) => `Value null at '${camel(m)}' failed to satisfy constraint: Member must not be null`)];
+        if (r.status !== 400 || r.type !== 'InvalidParameterException' || !expected.every((e) => r.message.includes(e))) failures.push(`${operation} {} → ${r.status} ${r.type}: ${r.message}`);
+      }
+      // Numbers past the model's maximum, with the required members given plausible values.
+      const base: Record<string, string | number | boolean> = {};
+      for (const m of required) {
+        const shape = shapeOf(model, input.members![m]!.shape);
+        const v = sample(model, input.members![m]!.shape);
+        if (v !== undefined) base[m] = shape.type === 'integer' || shape.type === 'long' ? Number(v) : shape.type === 'boolean' ? v === 'true' : v;
+      }
+      if (Object.keys(base).length < required.length) continue; // a required list or map: covered by the scenario tests
+      for (const [name, ref] of Object.entries(input.members ?? {})) {
+        const s = shapeOf(model, ref.shape);
+        if (s.type !== 'integer' || s.max === undefined) continue;
+        const r = await call(operation, { ...base, [name]: s.max + 1 });
+        checked++;
+        const expected = `1 validation error detected: Value '${s.max + 1}' at '${camel(name)}' failed to satisfy constraint: Member must have value less than or equal to ${s.max}`;
+        if (r.status !== 400 || r.type !== 'InvalidParameterException' || r.message !== expected) failures.push(`${operation} ${name}=${s.max + 1} → ${r.status} ${r.type}: ${r.message}`);
+      }
+    }
+    assert.ok(checked > 0, 'some cases were generated');
+    assert.ok(checked >= 15, `${checked} cases`);
+    assert.deepEqual(failures, [], `${failures.length} of ${checked} malformed requests were not refused as CloudWatch Logs refuses them`);
+  });
+
   it('cloudtrail (awsJson): a wrong type and an out-of-range value get ValidationException or the modelled error', async () => {
     const res = await signedRequest(server.endpoint, {
       service: 'cloudtrail',

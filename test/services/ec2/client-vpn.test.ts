@@ -11,7 +11,6 @@ import assert from 'node:assert/strict';
 import {
   ApplySecurityGroupsToClientVpnTargetNetworkCommand,
   AssociateClientVpnTargetNetworkCommand,
-  AuthorizeClientVpnIngressCommand,
   CreateClientVpnEndpointCommand,
   CreateClientVpnRouteCommand,
   CreateSecurityGroupCommand,

@@ -104,10 +104,6 @@ export const routeState = (r: RouteRecord, now: Date): 'creating' | 'active' | '
 /** Associations that still exist in some form (not yet gone). */
 export const liveAssociations = (e: EndpointRecord, now: Date): AssociationRecord[] => e.Associations.filter((a) => associationState(a, now) !== 'gone');
 
-/** Associations that count as attached: associating or associated. */
-export const activeAssociations = (e: EndpointRecord, now: Date): AssociationRecord[] =>
-  e.Associations.filter((a) => a.Phase === 'associating');
-
 export type EndpointStatus = 'pending-associate' | 'available' | 'deleting' | 'deleted' | 'gone';
 
 /** `available` once a target network is associated; back to `pending-associate` without one. */
