@@ -6,6 +6,17 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  AcceptVpcPeeringConnectionCommand,
+  AttachVpnGatewayCommand,
+  CreateVpcPeeringConnectionCommand,
+  CreateVpnGatewayCommand,
+  DeleteVpcPeeringConnectionCommand,
+  DescribeInstancesCommand,
+  DescribeVpcPeeringConnectionsCommand,
+  DescribeVpnGatewaysCommand,
+  RejectVpcPeeringConnectionCommand,
+  RunInstancesCommand,
+  TerminateInstancesCommand,
   ApplySecurityGroupsToClientVpnTargetNetworkCommand,
   AssociateClientVpnTargetNetworkCommand,
   AuthorizeClientVpnIngressCommand,
@@ -214,6 +225,36 @@ describe('Conformance: EC2 outputs match the model', () => {
     check('DisassociateClientVpnTargetNetwork', await ec2.send(new DisassociateClientVpnTargetNetworkCommand({ ClientVpnEndpointId: id, AssociationId: assoc.AssociationId! })));
     await new Promise((r) => setTimeout(r, 300));
     check('DeleteClientVpnEndpoint', await ec2.send(new DeleteClientVpnEndpointCommand({ ClientVpnEndpointId: id })));
+  });
+
+  it('peering, instances and virtual private gateways', async () => {
+    const a = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.4.0.0/16' }))).Vpc!.VpcId!;
+    const b = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.5.0.0/16' }))).Vpc!.VpcId!;
+    const created = await ec2.send(new CreateVpcPeeringConnectionCommand({ VpcId: a, PeerVpcId: b }));
+    check('CreateVpcPeeringConnection', created);
+    const pcx = created.VpcPeeringConnection!.VpcPeeringConnectionId!;
+    const accepted = await ec2.send(new AcceptVpcPeeringConnectionCommand({ VpcPeeringConnectionId: pcx }));
+    check('AcceptVpcPeeringConnection', accepted);
+    const described = await ec2.send(new DescribeVpcPeeringConnectionsCommand({ VpcPeeringConnectionIds: [pcx] }));
+    check('DescribeVpcPeeringConnections', described);
+    assert.deepEqual([described.VpcPeeringConnections![0]!.Status!.Code, described.VpcPeeringConnections![0]!.AccepterVpcInfo!.CidrBlock], ['active', '10.5.0.0/16']);
+    check('DeleteVpcPeeringConnection', await ec2.send(new DeleteVpcPeeringConnectionCommand({ VpcPeeringConnectionId: pcx })));
+    const second = (await ec2.send(new CreateVpcPeeringConnectionCommand({ VpcId: a, PeerVpcId: b }))).VpcPeeringConnection!.VpcPeeringConnectionId!;
+    check('RejectVpcPeeringConnection', await ec2.send(new RejectVpcPeeringConnectionCommand({ VpcPeeringConnectionId: second })));
+    const subnet = (await ec2.send(new CreateSubnetCommand({ VpcId: a, CidrBlock: '10.4.1.0/24' }))).Subnet!.SubnetId!;
+    const run = await ec2.send(new RunInstancesCommand({ ImageId: 'ami-0123456789abcdef0', InstanceType: 't3.micro', MinCount: 1, MaxCount: 1, SubnetId: subnet, PrivateIpAddress: '10.4.1.10' }));
+    check('RunInstances', run);
+    const instanceId = run.Instances![0]!.InstanceId!;
+    const instances = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
+    check('DescribeInstances', instances);
+    assert.deepEqual([instances.Reservations![0]!.Instances![0]!.PrivateIpAddress, instances.Reservations![0]!.Instances![0]!.State!.Name], ['10.4.1.10', 'running']);
+    check('TerminateInstances', await ec2.send(new TerminateInstancesCommand({ InstanceIds: [instanceId] })));
+    const vgw = await ec2.send(new CreateVpnGatewayCommand({ Type: 'ipsec.1' }));
+    check('CreateVpnGateway', vgw);
+    check('AttachVpnGateway', await ec2.send(new AttachVpnGatewayCommand({ VpnGatewayId: vgw.VpnGateway!.VpnGatewayId!, VpcId: a })));
+    const vgws = await ec2.send(new DescribeVpnGatewaysCommand({ VpnGatewayIds: [vgw.VpnGateway!.VpnGatewayId!] }));
+    check('DescribeVpnGateways', vgws);
+    assert.deepEqual(vgws.VpnGateways![0]!.VpcAttachments, [{ VpcId: a, State: 'attached' }]);
   });
 
   it('covers every implemented EC2 operation', () => {

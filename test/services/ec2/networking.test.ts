@@ -7,6 +7,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  AcceptVpcPeeringConnectionCommand,
+  CreateVpcPeeringConnectionCommand,
+  DescribeVpcPeeringConnectionsCommand,
   AttachInternetGatewayCommand,
   AuthorizeSecurityGroupIngressCommand,
   CreateInternetGatewayCommand,
@@ -127,5 +130,41 @@ print(json.dumps({'igw': igw['InternetGatewayId'], 'state': igw['Attachments'][0
     const still = await ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: [main] }));
     assert.equal(still.RouteTables!.length, 1);
     await rejects(ec2.send(new DeleteVpcCommand({ VpcId: vpcId })), 'DependencyViolation');
+  });
+});
+
+describe('EC2 VPC peering across accounts', () => {
+  const PEER = { accessKeyId: 'AKIAPEERACCOUNTROOT1', secretAccessKey: 'peer-secret' };
+  let server: Running;
+  before(async () => {
+    server = await startServer({ accounts: [{ id: ACCOUNT, accessKeyId: 'test', secretAccessKey: 'test' }, { id: '111111111111', ...PEER }] });
+  });
+  after(async () => server.close());
+
+  it('the requester asks, only the accepter account can accept; routes through the connection are active once it is, and overlapping CIDRs fail', async () => {
+    const mine = new EC2Client(clientConfig(server.endpoint));
+    const theirs = new EC2Client(clientConfig(server.endpoint, PEER));
+    const vpcA = (await mine.send(new CreateVpcCommand({ CidrBlock: '10.0.0.0/16' }))).Vpc!.VpcId!;
+    const vpcB = (await theirs.send(new CreateVpcCommand({ CidrBlock: '10.1.0.0/16' }))).Vpc!.VpcId!;
+    const r = await awsCli(server.endpoint, ['ec2', 'create-vpc-peering-connection', '--vpc-id', vpcA, '--peer-vpc-id', vpcB, '--peer-owner-id', '111111111111']);
+    assert.equal(r.code, 0, r.stderr);
+    const pcx = (JSON.parse(r.stdout) as { VpcPeeringConnection: { VpcPeeringConnectionId: string; Status: { Code: string } } }).VpcPeeringConnection;
+    assert.equal(pcx.Status.Code, 'initiating-request');
+    // The requester cannot accept its own request.
+    await assert.rejects(mine.send(new AcceptVpcPeeringConnectionCommand({ VpcPeeringConnectionId: pcx.VpcPeeringConnectionId })), { name: 'OperationNotPermitted' });
+    const seen = await theirs.send(new DescribeVpcPeeringConnectionsCommand({ Filters: [{ Name: 'status-code', Values: ['pending-acceptance'] }] }));
+    assert.deepEqual(seen.VpcPeeringConnections!.map((p) => [p.VpcPeeringConnectionId, p.RequesterVpcInfo!.OwnerId, p.AccepterVpcInfo!.VpcId]), [[pcx.VpcPeeringConnectionId, ACCOUNT, vpcB]]);
+    const main = (await mine.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcA] }] }))).RouteTables![0]!.RouteTableId!;
+    await mine.send(new CreateRouteCommand({ RouteTableId: main, DestinationCidrBlock: '10.1.0.0/16', VpcPeeringConnectionId: pcx.VpcPeeringConnectionId }));
+    const before = (await mine.send(new DescribeRouteTablesCommand({ RouteTableIds: [main] }))).RouteTables![0]!.Routes!.find((x) => x.VpcPeeringConnectionId);
+    assert.equal(before!.State, 'blackhole');
+    await theirs.send(new AcceptVpcPeeringConnectionCommand({ VpcPeeringConnectionId: pcx.VpcPeeringConnectionId }));
+    const after = (await mine.send(new DescribeRouteTablesCommand({ RouteTableIds: [main] }))).RouteTables![0]!.Routes!.find((x) => x.VpcPeeringConnectionId);
+    assert.equal(after!.State, 'active');
+    await assert.rejects(theirs.send(new AcceptVpcPeeringConnectionCommand({ VpcPeeringConnectionId: pcx.VpcPeeringConnectionId })), { name: 'InvalidStateTransition' });
+    const overlapping = (await theirs.send(new CreateVpcCommand({ CidrBlock: '10.0.128.0/17' }))).Vpc!.VpcId!;
+    const failed = await mine.send(new CreateVpcPeeringConnectionCommand({ VpcId: vpcA, PeerVpcId: overlapping, PeerOwnerId: '111111111111' }));
+    const [f] = (await mine.send(new DescribeVpcPeeringConnectionsCommand({ VpcPeeringConnectionIds: [failed.VpcPeeringConnection!.VpcPeeringConnectionId!] }))).VpcPeeringConnections!;
+    assert.deepEqual([f!.Status!.Code, f!.Status!.Message], ['failed', 'Overlapping CIDR range']);
   });
 });
