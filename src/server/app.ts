@@ -138,6 +138,7 @@ export class Gatehouse {
   async close(): Promise<void> {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     this.server?.closeAllConnections();
+    for (const s of this.services) await s.close?.();
     await this.trail.flush();
     await this.store.close();
   }
