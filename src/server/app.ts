@@ -15,6 +15,7 @@ import { iamService, IamPolicySource } from '../services/iam/index.js';
 import { stsService } from '../services/sts/index.js';
 import { cloudTrailService } from '../services/cloudtrail/index.js';
 import { ec2Service } from '../services/ec2/index.js';
+import { lambdaService } from '../services/lambda/index.js';
 import { signatureParts } from '../auth/sigv4.js';
 import type { ServiceDefinition } from '../services/types.js';
 
@@ -61,7 +62,7 @@ export class Gatehouse {
     const trail = new Trail(store);
     const authorizer = new Authorizer(new IamPolicySource());
     const log = options.log ?? ((msg: string, extra?: object) => console.error(JSON.stringify({ level: 'error', msg, ...extra })));
-    const services: ServiceDefinition[] = [stsService(credentials), iamService(credentials), cloudTrailService(trail, store), ec2Service(), ...(options.extraServices ?? [])];
+    const services: ServiceDefinition[] = [stsService(credentials), iamService(credentials), cloudTrailService(trail, store), ec2Service(), lambdaService(), ...(options.extraServices ?? [])];
     const pipeline = new Pipeline({ store, credentials, authorizer, trail, services, host: { accountId: accounts[0]!.id }, log, ...(options.now ? { now: options.now } : {}) });
     return new Gatehouse(store, pipeline, trail, credentials, options, accounts, services);
   }
