@@ -175,6 +175,17 @@ describe('Lambda Invoke', () => {
     assert.ok(each < 500, `${each.toFixed(0)} ms an invocation`);
   });
 
+  it('a running invocation holds no transaction: writes go on meanwhile', async () => {
+    await createFunction(lambda, role, 'slow', zip({ 'index.js': 'exports.handler = async () => { await new Promise((r) => setTimeout(r, 1000)); return "done"; };\n' }), { Timeout: 5 });
+    const running = invoke('slow', {});
+    await new Promise((r) => setTimeout(r, 200));
+    const started = performance.now();
+    await executionRole(iam, 'written-meanwhile');
+    await createFunction(lambda, role, 'created-meanwhile', cjs('1'));
+    assert.ok(performance.now() - started < 700, 'the writes did not wait for the invocation');
+    assert.equal(text((await running).Payload), '"done"');
+  });
+
   it('the AWS CLI writes the payload to its outfile; boto3 reads it', async () => {
     const outfile = join(scratch, 'out.json');
     const r = await awsCli(server.endpoint, ['lambda', 'invoke', '--function-name', 'echo', '--cli-binary-format', 'raw-in-base64-out', '--payload', '{"from":"cli"}', outfile]);
