@@ -169,20 +169,19 @@ const publishedShape = (f: FunctionRecord): string => JSON.stringify([f.CodeSha2
 
 /**
  * Publish $LATEST as a new version (PublishVersion's rule: no new version when neither
- * code nor configuration changed since the last one). Returns the version and the
- * function as it now is.
+ * code nor configuration changed since the last one). CreateFunction and
+ * UpdateFunctionCode with `Publish` then answer with the version's configuration.
  */
-async function publish(ctx: ServiceContext, account: string, fn: FunctionRecord): Promise<{ version: FunctionRecord; fn: FunctionRecord }> {
+async function publish(ctx: ServiceContext, account: string, fn: FunctionRecord): Promise<{ version: FunctionRecord }> {
   const ref = { region: fn.Region, name: fn.FunctionName };
   if (fn.NextVersion > 1) {
     const last = await ctx.tx.get<FunctionRecord>(account, KIND.version, versionId(ref, String(fn.NextVersion - 1)));
-    if (last && publishedShape(last) === publishedShape(fn)) return { version: last, fn };
+    if (last && publishedShape(last) === publishedShape(fn)) return { version: last };
   }
   const version: FunctionRecord = { ...fn, Version: String(fn.NextVersion), Policy: [], Tags: {}, RevisionId: newRevisionId(), NextVersion: 0 };
   await ctx.tx.insert(account, KIND.version, versionId(ref, version.Version), version, { parent: functionId(ref) });
-  const updated: FunctionRecord = { ...fn, NextVersion: fn.NextVersion + 1, RevisionId: newRevisionId() };
-  await ctx.tx.update(account, KIND.function, functionId(ref), updated);
-  return { version, fn: updated };
+  await ctx.tx.update(account, KIND.function, functionId(ref), { ...fn, NextVersion: fn.NextVersion + 1, RevisionId: newRevisionId() });
+  return { version };
 }
 
 /** Create/update answers: the function is still being set up when they return. */
@@ -216,7 +215,7 @@ export const functionHandlers: Record<string, Handler> = {
     const zip = packageOf(input.Code ?? {});
     const digest = codeDigest(zip);
     const now = ctx.now;
-    let fn: FunctionRecord = {
+    const fn: FunctionRecord = {
       FunctionName: ref.name,
       Region: ref.region,
       Version: LATEST,
@@ -246,9 +245,8 @@ export const functionHandlers: Record<string, Handler> = {
     }
     ctx.recordResource('AWS::Lambda::Function', arn);
     if (input.Publish) {
-      const published = await publish(ctx, ref.account, fn);
-      fn = published.fn;
-      return creating(configurationOutput(published.version, ref.account));
+      const { version } = await publish(ctx, ref.account, fn);
+      return creating(configurationOutput(version, ref.account));
     }
     return creating(configurationOutput(fn, ref.account));
   },
@@ -317,7 +315,7 @@ export const functionHandlers: Record<string, Handler> = {
     checkRevision(fn, input.RevisionId);
     const zip = packageOf(input);
     const digest = codeDigest(zip);
-    let updated: FunctionRecord = {
+    const updated: FunctionRecord = {
       ...fn,
       ...digest,
       CodeSize: zip.length,
@@ -330,9 +328,8 @@ export const functionHandlers: Record<string, Handler> = {
     await ctx.tx.update(ref.account, KIND.function, functionId(ref), updated);
     if (fn.CodeId !== digest.CodeId) await releaseCode(ctx, ref.account, fn.CodeId);
     if (input.Publish) {
-      const published = await publish(ctx, ref.account, updated);
-      updated = published.fn;
-      return updating(configurationOutput(published.version, ref.account));
+      const { version } = await publish(ctx, ref.account, updated);
+      return updating(configurationOutput(version, ref.account));
     }
     return updating(configurationOutput(updated, ref.account));
   },

@@ -51,7 +51,7 @@ export function lambdaService(): ServiceDefinition {
     trail: {
       eventNames: LAMBDA_EVENT_NAMES,
       dataEvents: ['Invoke'],
-      omitted: ['ZipFile', 'Payload', 'LogResult', 'StatusCode', 'FunctionError', 'ExecutedVersion'],
+      omitted: ['ZipFile', 'Payload', 'ClientContext', 'LogResult', 'StatusCode', 'FunctionError', 'ExecutedVersion'],
     },
     close: () => runtime.close(),
   };
