@@ -148,7 +148,7 @@ export class Trail {
       awsRegion: r.region,
       sourceIPAddress: r.invokedBy ?? r.call.sourceIp,
       userAgent: r.invokedBy ?? r.call.headers['user-agent'] ?? '',
-      ...(r.error ? { errorCode: r.error.code, errorMessage: r.error.message } : {}),
+      ...(r.error ? { errorCode: options?.errorCodes?.[r.error.code] ?? r.error.code, errorMessage: r.error.message } : {}),
       requestParameters: elements(r.input, sensitive, omitted),
       responseElements: r.error || r.readOnly ? null : elements(r.output, sensitive, omitted),
       requestID: r.requestId,

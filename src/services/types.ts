@@ -100,6 +100,11 @@ export interface TrailOptions {
    */
   readonly dataEvents?: readonly string[];
   /**
+   * CloudTrail's `errorCode` for wire error codes it records under another name (Lambda's
+   * `AccessDeniedException` is `AccessDenied` in its events).
+   */
+  readonly errorCodes?: Readonly<Record<string, string>>;
+  /**
    * Request and response members CloudTrail leaves out altogether, where `sensitive`
    * would show them as hidden (Lambda: "The ZipFile parameter is omitted").
    */

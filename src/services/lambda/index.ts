@@ -51,6 +51,8 @@ export function lambdaService(): ServiceDefinition {
     trail: {
       eventNames: LAMBDA_EVENT_NAMES,
       dataEvents: ['Invoke'],
+      // Lambda's CloudTrail page shows a denied GetFunction as `"errorCode": "AccessDenied"`.
+      errorCodes: { AccessDeniedException: 'AccessDenied' },
       omitted: ['ZipFile', 'Payload', 'ClientContext', 'LogResult', 'StatusCode', 'FunctionError', 'ExecutedVersion'],
     },
     close: () => runtime.close(),

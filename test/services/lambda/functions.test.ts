@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { IAMClient } from '@aws-sdk/client-iam';
+import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
 import {
   DeleteFunctionCommand,
   GetFunctionCommand,
@@ -233,6 +234,18 @@ describe('Lambda functions', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('CloudTrail records management events under Lambda\'s versioned names; a denial as AccessDenied', async () => {
+    const trail = new CloudTrailClient(clientConfig(server.endpoint));
+    const out = await trail.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'GetFunction20150331v2' }] }));
+    const events = out.Events!.map((e) => JSON.parse(e.CloudTrailEvent!) as Record<string, unknown>);
+    const denied = events.find((e) => (e.userIdentity as { userName?: string }).userName === 'reader')!;
+    assert.deepEqual([denied.eventSource, denied.readOnly, denied.errorCode, denied.responseElements], ['lambda.amazonaws.com', true, 'AccessDenied', null]);
+    assert.match(denied.errorMessage as string, /is not authorized to perform: lambda:GetFunction/);
+    const names = new Set((await trail.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: 'EventSource', AttributeValue: 'lambda.amazonaws.com' }], MaxResults: 50 }))).Events!.map((e) => e.EventName));
+    for (const n of names) assert.match(n!, /^\w+20(15|17)0331(v2)?$/);
+    trail.destroy();
   });
 
   it('DeleteFunction removes the function and its versions', async () => {
