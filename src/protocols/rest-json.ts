@@ -225,9 +225,13 @@ export const restJsonCodec: Codec = {
   },
 
   encodeError(model, e, requestId): WireResponse {
-    const type = e.options.shape ?? errorShape(model, e.code)?.name ?? e.code;
+    const found = errorShape(model, e.options.shape ?? e.code);
+    const type = e.options.shape ?? found?.name ?? e.code;
     const fault = errorStatus(model, e) >= 500 ? 'Service' : 'User';
-    const body = JSON.stringify({ Type: fault, Message: e.message, ...(e.options.members ?? {}) });
+    // The message goes under the member name the error shape models: Lambda's
+    // ResourceNotFoundException has `Message`, its InvalidParameterValueException `message`.
+    const key = Object.keys(found?.shape.members ?? {}).find((m) => m.toLowerCase() === 'message') ?? 'Message';
+    const body = JSON.stringify({ Type: fault, [key]: e.message, ...(e.options.members ?? {}) });
     return { status: errorStatus(model, e), headers: { 'content-type': 'application/json', 'x-amzn-requestid': requestId, 'x-amzn-errortype': type }, body };
   },
 };

@@ -18,6 +18,7 @@ import { ec2Service } from '../services/ec2/index.js';
 import { acmService } from '../services/acm/index.js';
 import { kmsService } from '../services/kms/index.js';
 import { logsService } from '../services/logs/index.js';
+import { lambdaService } from '../services/lambda/index.js';
 import { signatureParts } from '../auth/sigv4.js';
 import type { ServiceDefinition } from '../services/types.js';
 
@@ -64,7 +65,7 @@ export class Gatehouse {
     const trail = new Trail(store);
     const authorizer = new Authorizer(new IamPolicySource());
     const log = options.log ?? ((msg: string, extra?: object) => console.error(JSON.stringify({ level: 'error', msg, ...extra })));
-    const services: ServiceDefinition[] = [stsService(credentials), iamService(credentials), cloudTrailService(trail, store), ec2Service(), acmService(box), kmsService(box), logsService(), ...(options.extraServices ?? [])];
+    const services: ServiceDefinition[] = [stsService(credentials), iamService(credentials), cloudTrailService(trail, store), ec2Service(), acmService(box), kmsService(box), logsService(), lambdaService(), ...(options.extraServices ?? [])];
     const pipeline = new Pipeline({ store, credentials, authorizer, trail, services, host: { accountId: accounts[0]!.id }, log, ...(options.now ? { now: options.now } : {}) });
     return new Gatehouse(store, pipeline, trail, credentials, options, accounts, services);
   }
@@ -141,6 +142,7 @@ export class Gatehouse {
   async close(): Promise<void> {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     this.server?.closeAllConnections();
+    for (const s of this.services) await s.close?.();
     await this.trail.flush();
     await this.store.close();
   }

@@ -136,7 +136,8 @@ export class Pipeline {
         return handler(input, ctx);
       };
       const readOnly = READ_ONLY.test(operation);
-      const output = (readOnly && !service.alwaysTransactional ? await run(this.deps.store) : await this.deps.store.transaction(run)) ?? {};
+      const transactional = service.alwaysTransactional || (!readOnly && !service.nonTransactional?.includes(operation));
+      const output = (transactional ? await this.deps.store.transaction(run) : await run(this.deps.store)) ?? {};
       if (evaluations === 0) {
         // Every request needs a policy decision; an operation without one is a bug, never a grant.
         this.deps.log('operation answered without an authorization decision', { service: service.model, operation });

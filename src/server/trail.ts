@@ -31,22 +31,31 @@ export interface CallRecord {
 
 const HIDDEN = 'HIDDEN_DUE_TO_SECURITY_REASONS';
 
-/** CloudTrail writes member names in camelCase, dates as ISO strings. */
-function camelize(v: unknown, sensitive: ReadonlySet<string>): unknown {
+/** CloudTrail writes member names in camelCase, dates as ISO strings; `omitted` members not at all. */
+function camelize(v: unknown, sensitive: ReadonlySet<string>, omitted: ReadonlySet<string>): unknown {
   if (v === null || v === undefined) return v;
   if (v instanceof Date) return v.toISOString().replace(/\.\d{3}Z$/, 'Z');
   if (Buffer.isBuffer(v) || v instanceof Uint8Array) return HIDDEN;
-  if (Array.isArray(v)) return v.map((x) => camelize(x, sensitive));
+  if (Array.isArray(v)) return v.map((x) => camelize(x, sensitive, omitted));
   if (typeof v === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
-      if (x === undefined) continue;
-      out[k[0]!.toLowerCase() + k.slice(1)] = sensitive.has(k) ? HIDDEN : camelize(x, sensitive);
+      if (x === undefined || omitted.has(k)) continue;
+      out[k[0]!.toLowerCase() + k.slice(1)] = sensitive.has(k) ? HIDDEN : camelize(x, sensitive, omitted);
     }
     return out;
   }
   return v;
 }
+
+/** requestParameters / responseElements: null when nothing is left to show. */
+function elements(v: Record<string, unknown> | undefined, sensitive: ReadonlySet<string>, omitted: ReadonlySet<string>): unknown {
+  if (!v) return null;
+  const out = camelize(v, sensitive, omitted) as Record<string, unknown>;
+  return Object.keys(out).length ? out : null;
+}
+
+const NONE: ReadonlySet<string> = new Set();
 
 /** `userIdentity` by principal type. */
 export function userIdentity(c: Caller, invokedBy?: string): Record<string, unknown> {
@@ -118,7 +127,15 @@ export class Trail {
   ) {}
 
   record(r: CallRecord): void {
+    const options = r.routed.service.trail;
+    const data = options?.dataEvents?.includes(r.operation) ?? false;
+    // Data events are logged for authenticated, authorized requests only (Lambda's
+    // CloudTrail page: "CloudTrail does not log requests that fail authentication ... or
+    // requests with credentials that are not authorized to invoke the function").
+    if (data && r.error?.options.status === 403) return;
     const sensitive = new Set(r.routed.service.sensitive ?? []);
+    const omitted = options?.omitted ? new Set(options.omitted) : NONE;
+    const eventName = options?.eventNames?.[r.operation] ?? r.operation;
     // Unsigned calls (AssumeRoleWithSAML/WebIdentity) belong to the account of the role they assume.
     const assumed = typeof r.output?.AssumedRoleUser === 'object' ? (r.output.AssumedRoleUser as { Arn?: string }).Arn : undefined;
     const account = r.caller.type === 'Anonymous' ? (assumed?.split(':')[4] ?? 'anonymous') : r.caller.account;
@@ -127,29 +144,30 @@ export class Trail {
       userIdentity: r.caller.type === 'Anonymous' ? federatedIdentity(r) : userIdentity(r.caller, r.invokedBy),
       eventTime: r.now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
       eventSource: r.routed.service.eventSource,
-      eventName: r.operation,
+      eventName,
       awsRegion: r.region,
       sourceIPAddress: r.invokedBy ?? r.call.sourceIp,
       userAgent: r.invokedBy ?? r.call.headers['user-agent'] ?? '',
-      ...(r.error ? { errorCode: r.error.code, errorMessage: r.error.message } : {}),
-      requestParameters: Object.keys(r.input).length ? camelize(r.input, sensitive) : null,
-      responseElements: r.error || r.readOnly || !r.output || Object.keys(r.output).length === 0 ? null : camelize(r.output, sensitive),
+      ...(r.error ? { errorCode: options?.errorCodes?.[r.error.code] ?? r.error.code, errorMessage: r.error.message } : {}),
+      requestParameters: elements(r.input, sensitive, omitted),
+      responseElements: r.error || r.readOnly ? null : elements(r.output, sensitive, omitted),
       requestID: r.requestId,
       eventID: randomUUID(),
       readOnly: r.readOnly,
       ...(r.resources.length ? { resources: r.resources.map((x) => ({ type: x.type, ARN: x.name.startsWith('arn:') ? x.name : undefined, accountId: account })) } : {}),
       eventType: 'AwsApiCall',
-      managementEvent: true,
+      managementEvent: !data,
       recipientAccountId: account,
-      eventCategory: 'Management',
+      eventCategory: data ? 'Data' : 'Management',
     };
     this.buffer.push({
       eventId: event.eventID,
       account,
       eventTime: event.eventTime,
-      eventName: r.operation,
+      eventName,
       eventSource: r.routed.service.eventSource,
       readOnly: r.readOnly,
+      ...(data ? { management: false } : {}),
       ...(username(r.caller) ? { username: username(r.caller)! } : {}),
       ...(r.caller.accessKeyId ? { accessKeyId: r.caller.accessKeyId } : {}),
       resources: r.resources,

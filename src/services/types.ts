@@ -81,6 +81,40 @@ export interface ServiceDefinition {
    * same "N validation errors detected" message).
    */
   readonly validationErrorCode?: string;
+  /**
+   * Operations that write nothing to the store and run outside a transaction, though
+   * their names are not a read's (Lambda's Invoke runs a function for up to 15 minutes:
+   * holding the store's one connection that long would stall every other request).
+   */
+  readonly nonTransactional?: readonly string[];
+  /** How CloudTrail records this service's calls, where it differs from the defaults. */
+  readonly trail?: TrailOptions;
+  /** Release what the service holds (child processes, temporary files) when the server closes. */
+  close?(): Promise<void>;
+}
+
+export interface TrailOptions {
+  /**
+   * CloudTrail's `eventName` for operations it records under another name (Lambda's
+   * `GetFunction` is `GetFunction20150331v2`, its API version in the name).
+   */
+  readonly eventNames?: Readonly<Record<string, string>>;
+  /**
+   * Operations CloudTrail records as data events (`managementEvent: false`,
+   * `eventCategory: Data`): event history (LookupEvents) never shows them, and requests
+   * that failed authentication or authorization are not recorded (Lambda's Invoke).
+   */
+  readonly dataEvents?: readonly string[];
+  /**
+   * CloudTrail's `errorCode` for wire error codes it records under another name (Lambda's
+   * `AccessDeniedException` is `AccessDenied` in its events).
+   */
+  readonly errorCodes?: Readonly<Record<string, string>>;
+  /**
+   * Request and response members CloudTrail leaves out altogether, where `sensitive`
+   * would show them as hidden (Lambda: "The ZipFile parameter is omitted").
+   */
+  readonly omitted?: readonly string[];
 }
 
 /** What was denied, for services whose error encodes it (EC2's UnauthorizedOperation). */

@@ -38,6 +38,8 @@ export interface EventTable {
   access_key_id: string | null;
   resource_names: string | null;
   resource_types: string | null;
+  /** 1 for a management event, 0 for a data event (never in event history). */
+  management: Generated<number>;
   data: string;
 }
 
@@ -84,6 +86,10 @@ const MIGRATIONS: readonly ((db: Kysely<Schema>) => Promise<void>)[] = [
       .execute();
     await db.schema.createIndex('events_time').on('events').columns(['account', 'event_time']).execute();
     await db.schema.createTable('meta').addColumn('key', 'text', (c) => c.primaryKey()).addColumn('value', 'text', (c) => c.notNull()).execute();
+  },
+  // CloudTrail data events (Lambda's Invoke) are kept apart from event history.
+  async (db) => {
+    await db.schema.alterTable('events').addColumn('management', 'integer', (c) => c.notNull().defaultTo(1)).execute();
   },
 ];
 

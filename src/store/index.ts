@@ -47,6 +47,8 @@ export interface EventRecord {
   readonly username?: string;
   readonly accessKeyId?: string;
   readonly resources?: readonly { readonly type?: string; readonly name: string }[];
+  /** False for a data event; true (the default) for a management event. */
+  readonly management?: boolean;
   readonly event: object;
 }
 
@@ -58,6 +60,8 @@ export interface EventQuery {
   /** Events older than this cursor (exclusive): `eventTime|eventId`. */
   readonly before?: string;
   readonly limit: number;
+  /** Management events (event history, the default) or data events. */
+  readonly category?: 'Management' | 'Data';
 }
 
 export class DuplicateError extends Error {}
@@ -74,6 +78,7 @@ function eventRow(e: EventRecord) {
         access_key_id: e.accessKeyId ?? null,
         resource_names: e.resources?.length ? `\n${e.resources.map((r) => r.name).join('\n')}\n` : null,
         resource_types: e.resources?.length ? `\n${e.resources.map((r) => r.type ?? '').join('\n')}\n` : null,
+        management: e.management === false ? 0 : 1,
         data: JSON.stringify(e.event),
       };
 }
@@ -202,7 +207,11 @@ export class Store extends KyselyTx {
 
   /** Newest first. */
   async queryEvents(q: EventQuery): Promise<{ event: object; cursor: string; username: string | null }[]> {
-    let s = this.trail.selectFrom('events').select(['data', 'event_time', 'event_id', 'username']).where('account', '=', q.account);
+    let s = this.trail
+      .selectFrom('events')
+      .select(['data', 'event_time', 'event_id', 'username'])
+      .where('account', '=', q.account)
+      .where('management', '=', q.category === 'Data' ? 0 : 1);
     if (q.start) s = s.where('event_time', '>=', q.start.toISOString());
     if (q.end) s = s.where('event_time', '<=', q.end.toISOString());
     if (q.before) {

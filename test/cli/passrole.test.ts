@@ -2,18 +2,21 @@
  * iam:PassRole limited by iam:PassedToService, from the shell.
  *
  * PassRole is a permission, not an API: a service checks it when a call hands it a role
- * ARN (IAM user guide, "Grant a user permissions to pass a role to an AWS service"). No
- * service Gatehouse serves yet takes a role ARN (Lambda and EC2 come later; nothing in
- * src/services calls checkPassRole from src/auth/pass-role.ts), so the decisions are
- * tested through the policy simulator, which evaluates the user's real policies with
- * the context the consuming service would supply: `aws iam simulate-principal-policy
- * --action-names iam:PassRole --context-entries ContextKeyName=iam:PassedToService,...`.
- * When a service that takes a role ARN lands, add its call here.
+ * ARN (IAM user guide, "Grant a user permissions to pass a role to an AWS service"). The
+ * decisions are tested through the policy simulator, which evaluates the user's real
+ * policies with the context the consuming service would supply: `aws iam
+ * simulate-principal-policy --action-names iam:PassRole --context-entries
+ * ContextKeyName=iam:PassedToService,...`, and through the services that take a role ARN
+ * (Lambda's create-function, which calls checkPassRole from src/auth/pass-role.ts).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { strToU8, zipSync } from 'fflate';
 import { startServer, type Running } from '../helpers/server.js';
-import { allow, aws, doc, EC2_TRUST, roleArn, userArn } from './helpers.js';
+import { allow, aws, doc, EC2_TRUST, expectError, keysOf, roleArn, userArn } from './helpers.js';
 
 const ROLE = roleArn('ec2-app', '/app/');
 const simulate = (service?: string): string[] => [
@@ -74,5 +77,23 @@ describe('aws iam simulate-principal-policy: iam:PassRole with iam:PassedToServi
     assert.deepEqual(lambda, { decision: 'implicitDeny', matched: [], missing: [] });
     // Without iam:PassedToService the condition cannot match: implicitDeny, the key reported missing.
     assert.deepEqual(none, { decision: 'implicitDeny', matched: [], missing: ['iam:PassedToService'] });
+  });
+
+  it('aws lambda create-function makes the same decision, then checks that the role trusts Lambda', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'passrole-'));
+    try {
+      const file = join(dir, 'fn.zip');
+      writeFileSync(file, zipSync({ 'index.js': strToU8('exports.handler = async () => 1;\n') }));
+      await aws(server.endpoint, ['iam', 'put-user-policy', '--user-name', 'deployer', '--policy-name', 'lambda', '--policy-document', doc(allow('lambda:CreateFunction'))]);
+      const keys = keysOf(await aws(server.endpoint, ['iam', 'create-access-key', '--user-name', 'deployer']));
+      const create = ['lambda', 'create-function', '--function-name', 'app', '--runtime', 'nodejs20.x', '--handler', 'index.handler', '--role', ROLE, '--zip-file', `fileb://${file}`];
+      // Passing the role to lambda.amazonaws.com is not what the policy allows.
+      await expectError(server.endpoint, create, keys, 'AccessDeniedException', 'CreateFunction', `User: ${userArn('deployer')} is not authorized to perform: iam:PassRole on resource: ${ROLE} because no identity-based policy allows the iam:PassRole action`);
+      // Allowed to pass it to Lambda, the role still has to trust Lambda (it trusts EC2).
+      await aws(server.endpoint, ['iam', 'put-user-policy', '--user-name', 'deployer', '--policy-name', 'pass-to-lambda', '--policy-document', doc(allow('iam:PassRole', ROLE, { StringEquals: { 'iam:PassedToService': 'lambda.amazonaws.com' } }))]);
+      await expectError(server.endpoint, create, keys, 'InvalidParameterValueException', 'CreateFunction', 'The role defined for the function cannot be assumed by Lambda.');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

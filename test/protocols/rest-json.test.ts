@@ -11,6 +11,7 @@ import { HttpResponse, type HttpRequest } from '@smithy/core/protocols';
 import {
   AddPermissionCommand,
   GetFunctionCommand,
+  InvalidParameterValueException,
   InvokeCommand,
   LambdaClient,
   ListFunctionsCommand,
@@ -116,6 +117,22 @@ describe('rest-json codec with the Lambda client as oracle', () => {
       assert.ok(e instanceof ResourceNotFoundException);
       assert.equal(e.message, 'Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope');
       assert.equal(e.$metadata.httpStatusCode, 404);
+      return true;
+    });
+  });
+
+  it('errors: the message goes under the member name the error shape models (`message` or `Message`)', async () => {
+    const invalid = restJsonCodec.encodeError(model, new AwsError('InvalidParameterValueException', 'The role defined for the function cannot be assumed by Lambda.'), 'req-3');
+    assert.deepEqual(JSON.parse(invalid.body as string), { Type: 'User', message: 'The role defined for the function cannot be assumed by Lambda.' });
+    const missing = restJsonCodec.encodeError(model, new AwsError('ResourceNotFoundException', 'Function not found: f'), 'req-4');
+    assert.deepEqual(JSON.parse(missing.body as string), { Type: 'User', Message: 'Function not found: f' });
+    // An error the model does not list (Lambda's AccessDeniedException) gets `Message`.
+    const denied = restJsonCodec.encodeError(model, new AwsError('AccessDeniedException', 'User: x is not authorized', { status: 403 }), 'req-5');
+    assert.deepEqual([denied.status, denied.headers['x-amzn-errortype'], JSON.parse(denied.body as string)], [403, 'AccessDeniedException', { Type: 'User', Message: 'User: x is not authorized' }]);
+    const c = client(() => invalid);
+    await assert.rejects(c.send(new GetFunctionCommand({ FunctionName: 'f' })), (e: unknown) => {
+      assert.ok(e instanceof InvalidParameterValueException);
+      assert.equal(e.message, 'The role defined for the function cannot be assumed by Lambda.');
       return true;
     });
   });
