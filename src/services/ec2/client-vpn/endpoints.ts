@@ -22,7 +22,7 @@ import { defaultSecurityGroupOf, getSecurityGroup, getVpc } from '../records.js'
 import type { Handler, ServiceContext } from '../../types.js';
 import { idempotent } from './idempotency.js';
 import { CVPN_KIND, dnsNameOf, endpointArn, endpointStatus, endpointsInRegion, getEndpoint, liveAssociations, saveEndpoint, type AuthenticationRecord, type EndpointRecord } from './records.js';
-import { checkCertificate, checkSamlProvider, ensureServiceLinkedRoles, grantCertificateKey } from './service-steps.js';
+import { checkCertificate, checkConnectHandler, checkSamlProvider, ensureServiceLinkedRoles, grantCertificateKey, prepareConnectionLog } from './service-steps.js';
 import { settled } from './timing.js';
 
 type Out<T> = Omit<T, '$metadata'>;
@@ -108,7 +108,7 @@ function checkBanner(o: { Enabled?: boolean; BannerText?: string } | undefined):
 }
 
 /** The connect handler: a Lambda function in this account and region named AWSClientVPN-*. */
-function checkConnectHandler(ctx: ServiceContext, o: { Enabled?: boolean; LambdaFunctionArn?: string } | undefined): EndpointRecord['ClientConnect'] {
+function connectHandlerOf(ctx: ServiceContext, o: { Enabled?: boolean; LambdaFunctionArn?: string } | undefined): EndpointRecord['ClientConnect'] {
   if (!o?.Enabled) return { Enabled: false, Since: ctx.now.toISOString() };
   const arn = o.LambdaFunctionArn ?? '';
   const m = /^arn:aws:lambda:([a-z0-9-]+):(\d{12}):function:([A-Za-z0-9_-]+)(:[A-Za-z0-9$_-]+)?$/.exec(arn);
@@ -244,7 +244,7 @@ export const endpointHandlers: Record<string, Handler> = {
         ServerCertificateArn: draft.ServerCertificateArn,
         Authentication: authentication,
         ConnectionLog: draft.ConnectionLog,
-        ClientConnect: checkConnectHandler(ctx, input.ClientConnectOptions),
+        ClientConnect: connectHandlerOf(ctx, input.ClientConnectOptions),
         SecurityGroupIds: await checkGroups(ctx, vpcId, input.SecurityGroupIds),
         ...(vpcId ? { VpcId: vpcId } : {}),
         SelfServicePortal: portalOf(input.SelfServicePortal, authentication),
@@ -268,9 +268,11 @@ export const endpointHandlers: Record<string, Handler> = {
       for (const arn of new Set(certificates)) await checkCertificate(ctx, arn);
       await grantCertificateKey(ctx, certificates);
       for (const a of authentication) if (a.SAMLProviderArn) await checkSamlProvider(ctx, a.SAMLProviderArn);
+      const log = await connectionLogFor(ctx, record.ClientVpnEndpointId, record.ConnectionLog);
+      if (record.ClientConnect.LambdaFunctionArn) await checkConnectHandler(ctx, record.ClientConnect.LambdaFunctionArn);
       // With a VPC and no groups, the VPC's default group applies from the start.
       const groups = record.SecurityGroupIds.length || !vpcId ? record.SecurityGroupIds : [await defaultGroupId(ctx, vpcId)];
-      const stored: EndpointRecord = { ...record, SecurityGroupIds: groups, Tags: tags };
+      const stored: EndpointRecord = { ...record, ConnectionLog: log, SecurityGroupIds: groups, Tags: tags };
       await ctx.tx.insert(ctx.caller.account, CVPN_KIND.endpoint, stored.ClientVpnEndpointId, stored);
       ctx.recordResource('AWS::EC2::ClientVpnEndpoint', endpointArn(ctx, stored.ClientVpnEndpointId));
       // AWS's Create response shows the DNS name without the wildcard label (clientvpn.md §13).
@@ -283,7 +285,7 @@ export const endpointHandlers: Record<string, Handler> = {
     await dryRun(ctx, input, 'ec2:ModifyClientVpnEndpoint', arn);
     const e = await getEndpoint(ctx, input.ClientVpnEndpointId!);
     const vpcId = input.VpcId ?? e.VpcId;
-    const next: EndpointRecord = {
+    let next: EndpointRecord = {
       ...e,
       ...(input.Description !== undefined ? { Description: input.Description } : {}),
       ...(input.ServerCertificateArn ? { ServerCertificateArn: input.ServerCertificateArn } : {}),
@@ -293,7 +295,7 @@ export const endpointHandlers: Record<string, Handler> = {
       ...(input.VpnPort !== undefined ? { VpnPort: checkPort(input.VpnPort) } : {}),
       ...(input.SplitTunnel !== undefined ? { SplitTunnel: input.SplitTunnel } : {}),
       ...(input.SelfServicePortal ? { SelfServicePortal: portalOf(input.SelfServicePortal, e.Authentication) } : {}),
-      ...(input.ClientConnectOptions ? { ClientConnect: checkConnectHandler(ctx, input.ClientConnectOptions) } : {}),
+      ...(input.ClientConnectOptions ? { ClientConnect: connectHandlerOf(ctx, input.ClientConnectOptions) } : {}),
       ...(input.SessionTimeoutHours !== undefined ? { SessionTimeoutHours: checkTimeout(input.SessionTimeoutHours) } : {}),
       ...(input.ClientLoginBannerOptions ? { Banner: checkBanner(input.ClientLoginBannerOptions) } : {}),
       ...(input.ClientRouteEnforcementOptions ? { ClientRouteEnforcement: input.ClientRouteEnforcementOptions.Enforced ?? false } : {}),
@@ -301,6 +303,8 @@ export const endpointHandlers: Record<string, Handler> = {
     };
     await ctx.authorize('ec2:ModifyClientVpnEndpoint', arn, { context: conditionKeys(ctx, { ...next, ...(vpcId ? { VpcId: vpcId } : {}), SecurityGroupIds: input.SecurityGroupIds ?? e.SecurityGroupIds }) });
     if (input.TransitGatewayConfiguration) throw invalidParameterValue('Modifying the transit gateway configuration is not supported.');
+    if (input.ConnectionLogOptions) next = { ...next, ConnectionLog: await connectionLogFor(ctx, e.ClientVpnEndpointId, next.ConnectionLog) };
+    if (input.ClientConnectOptions?.Enabled && next.ClientConnect.LambdaFunctionArn) await checkConnectHandler(ctx, next.ClientConnect.LambdaFunctionArn);
     if (input.ServerCertificateArn && input.ServerCertificateArn !== e.ServerCertificateArn) {
       await checkCertificate(ctx, input.ServerCertificateArn);
       await grantCertificateKey(ctx, [input.ServerCertificateArn]);
@@ -345,6 +349,12 @@ export const endpointHandlers: Record<string, Handler> = {
     return { ClientVpnEndpoints: page.items.map((e) => endpointOutput(ctx, e)), ...(page.NextToken ? { NextToken: page.NextToken } : {}) };
   },
 };
+
+/** Connection logging's group checked and its stream settled (created when not named). */
+async function connectionLogFor(ctx: ServiceContext, endpointId: string, log: EndpointRecord['ConnectionLog']): Promise<EndpointRecord['ConnectionLog']> {
+  if (!log.Enabled || !log.CloudwatchLogGroup) return log;
+  return { ...log, CloudwatchLogStream: await prepareConnectionLog(ctx, endpointId, log.CloudwatchLogGroup, log.CloudwatchLogStream) };
+}
 
 async function defaultGroupId(ctx: ServiceContext, vpcId: string): Promise<string> {
   return (await defaultSecurityGroupOf(ctx, vpcId)).GroupId;

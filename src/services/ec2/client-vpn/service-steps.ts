@@ -7,6 +7,7 @@
  * - its own work (network interfaces, reading the SAML provider, certificates, log groups
  *   and the connect handler's configuration) is done **as AWSServiceRoleForClientVPN**.
  */
+import { randomBytes } from 'node:crypto';
 import { AwsError } from '../../../models/errors.js';
 import { serviceLinkedRole, type ServiceRole } from '../../../auth/service-calls.js';
 import type { ServiceCaller, ServiceContext } from '../../types.js';
@@ -120,5 +121,37 @@ export async function grantCertificateKey(ctx: ServiceContext, certificateArns: 
       if (isDenied(e)) throw denied('kms:CreateGrant', keyArn);
       throw e;
     }
+  }
+}
+
+/**
+ * Connection logging: the log group must exist; without a stream name the service creates
+ * one named like AWS's (`cvpn-endpoint-<id>-<region>-YYYY/MM/DD-<12 random characters>`),
+ * with a given name it must exist. Read and created as the service's role. Returns the
+ * stream the endpoint logs to.
+ */
+export async function prepareConnectionLog(ctx: ServiceContext, endpointId: string, group: string, stream: string | undefined): Promise<string> {
+  const service = await asClientVpn(ctx);
+  const groups = await service.call<{ logGroups?: { logGroupName?: string }[] }>('logs', 'DescribeLogGroups', { logGroupNamePrefix: group });
+  if (!groups.logGroups?.some((g) => g.logGroupName === group)) throw new AwsError('InvalidParameterValue', `The CloudWatch Logs log group ${group} does not exist`);
+  if (stream) {
+    const streams = await service.call<{ logStreams?: { logStreamName?: string }[] }>('logs', 'DescribeLogStreams', { logGroupName: group, logStreamNamePrefix: stream });
+    if (!streams.logStreams?.some((s) => s.logStreamName === stream)) throw new AwsError('InvalidParameterValue', `The CloudWatch Logs log stream ${stream} does not exist in log group ${group}`);
+    return stream;
+  }
+  const day = ctx.now.toISOString().slice(0, 10).replaceAll('-', '/');
+  const suffix = randomBytes(9).toString('base64url').slice(0, 12);
+  const name = `${endpointId}-${ctx.region}-${day}-${suffix}`;
+  await service.call('logs', 'CreateLogStream', { logGroupName: group, logStreamName: name });
+  return name;
+}
+
+/** The client connect handler must exist: its configuration is read as the service's role. */
+export async function checkConnectHandler(ctx: ServiceContext, functionArn: string): Promise<void> {
+  try {
+    await (await asClientVpn(ctx)).call('lambda', 'GetFunctionConfiguration', { FunctionName: functionArn });
+  } catch (e) {
+    if (e instanceof AwsError && e.code === 'ResourceNotFoundException') throw new AwsError('InvalidParameterValue', `The Lambda function ${functionArn} does not exist`);
+    throw e;
   }
 }
