@@ -203,6 +203,7 @@ describe('Client VPN scenarios, continued', () => {
     await ec2.send(new AuthorizeClientVpnIngressCommand({ ClientVpnEndpointId: id, TargetNetworkCidr: clients, AuthorizeAllGroups: true }));
     await settle();
     assert.deepEqual(await routes(id), [['10.50.0.0/16', vpc.subnetIds[0]!, 'associate', 'Nat', 'active'], [clients, 'local', 'add-route', 'local', 'active']].sort((a, b) => a.join().localeCompare(b.join())));
+    assert.deepEqual(await rules(id), [['10.50.0.0/16', '', true, 'active'], [clients, '', true, 'active']].sort((a, b) => a.join().localeCompare(b.join())));
     await assert.rejects(ec2.send(new CreateClientVpnRouteCommand({ ClientVpnEndpointId: id, DestinationCidrBlock: '10.60.0.0/16', TargetVpcSubnetId: 'local' })), { name: 'InvalidParameterValue' });
   });
 
