@@ -17,6 +17,8 @@ import { cloudTrailService } from '../services/cloudtrail/index.js';
 import { ec2Service } from '../services/ec2/index.js';
 import { acmService } from '../services/acm/index.js';
 import { kmsService } from '../services/kms/index.js';
+import { dsService } from '../services/ds/index.js';
+import { dsDataService } from '../services/ds-data/index.js';
 import { signatureParts } from '../auth/sigv4.js';
 import type { ServiceDefinition } from '../services/types.js';
 
@@ -63,7 +65,7 @@ export class Gatehouse {
     const trail = new Trail(store);
     const authorizer = new Authorizer(new IamPolicySource());
     const log = options.log ?? ((msg: string, extra?: object) => console.error(JSON.stringify({ level: 'error', msg, ...extra })));
-    const services: ServiceDefinition[] = [stsService(credentials), iamService(credentials), cloudTrailService(trail, store), ec2Service(), acmService(box), kmsService(box), ...(options.extraServices ?? [])];
+    const services: ServiceDefinition[] = [stsService(credentials), iamService(credentials), cloudTrailService(trail, store), ec2Service(), acmService(box), kmsService(box), dsService(), dsDataService(), ...(options.extraServices ?? [])];
     const pipeline = new Pipeline({ store, credentials, authorizer, trail, services, host: { accountId: accounts[0]!.id }, log, ...(options.now ? { now: options.now } : {}) });
     return new Gatehouse(store, pipeline, trail, credentials, options, accounts, services);
   }
