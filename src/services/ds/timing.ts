@@ -4,6 +4,9 @@
  * a few minutes; enabling Directory Service Data a few minutes (the console shows
  * "Enabling"). Gatehouse settles quickly by default so tests stay fast;
  * `setDirectoryServiceTiming(REALISTIC_DS_TIMING)` uses AWS-like delays.
+ *
+ * Stages are computed when read, from when the state began and the delays in force then:
+ * changing the delays moves every directory's stage accordingly.
  */
 export interface DirectoryServiceTiming {
   /** `Creating` → `Active`. */
