@@ -21,7 +21,7 @@ import type {
   GetDirectoryLimitsCommandOutput,
 } from '@aws-sdk/client-directory-service';
 import { hashPassword } from '../../auth/secrets.js';
-import { removeDirectoryObjects, seedDirectoryObjects } from '../ds-data/objects.js';
+import { FIRST_RID, removeDirectoryObjects, seedDirectoryObjects } from '../ds-data/objects.js';
 import type { Handler, ServiceContext } from '../types.js';
 import { releaseNetwork, provisionNetwork } from './network.js';
 import { issueToken, readToken } from './paging.js';
@@ -42,7 +42,6 @@ import {
   type DirectoryType,
 } from './records.js';
 import { checkTags, storedTags, tagContext } from './tags.js';
-import { FIRST_RID } from '../ds-data/objects.js';
 
 type Out<T> = Omit<T, '$metadata'>;
 
@@ -160,17 +159,18 @@ export const directoryHandlers: Record<string, Handler> = {
     if (input.Limit !== undefined && input.Limit < 0) throw dsError(ctx, 'InvalidParameterException', 'Limit must be greater than or equal to 0.');
     const limit = input.Limit ? Math.min(input.Limit, MAX_PAGE) : MAX_PAGE;
     const query = JSON.stringify(['DescribeDirectories', input.DirectoryIds ?? null]);
-    let start = 0;
+    // Keyset paging in launch order: a directory deleted between pages does not shift the rest.
+    const key = (d: DirectoryRecord): string => `${d.LaunchTime}|${d.DirectoryId}`;
+    let rest = [...all].sort((a, b) => (key(a) < key(b) ? -1 : 1));
     if (input.NextToken) {
       const after = readToken(input.NextToken, query);
       if (after === undefined) throw dsError(ctx, 'InvalidNextTokenException', 'The NextToken value is not valid.');
-      start = all.findIndex((d) => d.DirectoryId === after) + 1;
+      rest = rest.filter((d) => key(d) > after);
     }
-    const page = all.slice(start, start + limit);
-    const more = start + limit < all.length;
+    const page = rest.slice(0, limit);
     return {
       DirectoryDescriptions: page.map((d) => directoryDescription(d, ctx.now)),
-      ...(more ? { NextToken: issueToken(page[page.length - 1]!.DirectoryId, query) } : {}),
+      ...(rest.length > limit ? { NextToken: issueToken(key(page[page.length - 1]!), query) } : {}),
     };
   },
 
