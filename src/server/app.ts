@@ -19,6 +19,8 @@ import { acmService } from '../services/acm/index.js';
 import { kmsService } from '../services/kms/index.js';
 import { logsService } from '../services/logs/index.js';
 import { lambdaService } from '../services/lambda/index.js';
+import { dsService } from '../services/ds/index.js';
+import { dsDataService } from '../services/ds-data/index.js';
 import { signatureParts } from '../auth/sigv4.js';
 import type { ServiceDefinition } from '../services/types.js';
 
@@ -65,7 +67,7 @@ export class Gatehouse {
     const trail = new Trail(store);
     const authorizer = new Authorizer(new IamPolicySource());
     const log = options.log ?? ((msg: string, extra?: object) => console.error(JSON.stringify({ level: 'error', msg, ...extra })));
-    const services: ServiceDefinition[] = [stsService(credentials), iamService(credentials), cloudTrailService(trail, store), ec2Service(), acmService(box), kmsService(box), logsService(), lambdaService(), ...(options.extraServices ?? [])];
+    const services: ServiceDefinition[] = [stsService(credentials), iamService(credentials), cloudTrailService(trail, store), ec2Service(), acmService(box), kmsService(box), logsService(), lambdaService(), dsService(), dsDataService(), ...(options.extraServices ?? [])];
     const pipeline = new Pipeline({ store, credentials, authorizer, trail, services, host: { accountId: accounts[0]!.id }, log, ...(options.now ? { now: options.now } : {}) });
     return new Gatehouse(store, pipeline, trail, credentials, options, accounts, services);
   }
