@@ -22,7 +22,7 @@ import { defaultSecurityGroupOf, getSecurityGroup, getVpc } from '../records.js'
 import type { Handler, ServiceContext } from '../../types.js';
 import { idempotent } from './idempotency.js';
 import { CVPN_KIND, dnsNameOf, endpointArn, endpointStatus, endpointsInRegion, getEndpoint, liveAssociations, saveEndpoint, type AuthenticationRecord, type EndpointRecord } from './records.js';
-import { checkCertificate, checkConnectHandler, checkSamlProvider, ensureServiceLinkedRoles, grantCertificateKey, prepareConnectionLog } from './service-steps.js';
+import { authorizeDirectory, checkCertificate, checkConnectHandler, checkSamlProvider, ensureServiceLinkedRoles, grantCertificateKey, prepareConnectionLog, unauthorizeDirectory } from './service-steps.js';
 import { settled } from './timing.js';
 
 type Out<T> = Omit<T, '$metadata'>;
@@ -268,6 +268,7 @@ export const endpointHandlers: Record<string, Handler> = {
       for (const arn of new Set(certificates)) await checkCertificate(ctx, arn);
       await grantCertificateKey(ctx, certificates);
       for (const a of authentication) if (a.SAMLProviderArn) await checkSamlProvider(ctx, a.SAMLProviderArn);
+      for (const a of authentication) if (a.DirectoryId) await authorizeDirectory(ctx, a.DirectoryId, endpointArn(ctx, record.ClientVpnEndpointId));
       const log = await connectionLogFor(ctx, record.ClientVpnEndpointId, record.ConnectionLog);
       if (record.ClientConnect.LambdaFunctionArn) await checkConnectHandler(ctx, record.ClientConnect.LambdaFunctionArn);
       // With a VPC and no groups, the VPC's default group applies from the start.
@@ -331,6 +332,7 @@ export const endpointHandlers: Record<string, Handler> = {
     if (liveAssociations(e, ctx.now).some((a) => a.Phase === 'associating')) {
       throw new AwsError('InvalidClientVpnEndpointAssociationExists', `Endpoint ${e.ClientVpnEndpointId} has associated target networks. Disassociate them before deleting the endpoint.`);
     }
+    for (const a of e.Authentication) if (a.DirectoryId) await unauthorizeDirectory(ctx, a.DirectoryId, arn);
     await saveEndpoint(ctx, { ...e, DeletionTime: ctx.now.toISOString() });
     return { Status: { Code: 'deleting' } };
   },

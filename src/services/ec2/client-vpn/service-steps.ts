@@ -155,3 +155,28 @@ export async function checkConnectHandler(ctx: ServiceContext, functionArn: stri
     throw e;
   }
 }
+
+/**
+ * Active Directory authentication: the directory must exist in this account and Region
+ * and be Active (read as the service's role); Client VPN then authorizes itself as an
+ * application on it (ds:AuthorizeApplication, a non-public Directory Service API its role
+ * may call), which is what keeps the directory from being deleted under the endpoint.
+ */
+export async function authorizeDirectory(ctx: ServiceContext, directoryId: string, endpointArn: string): Promise<void> {
+  const service = await asClientVpn(ctx);
+  let stage: string | undefined;
+  try {
+    const d = await service.call<{ DirectoryDescriptions?: { Stage?: string }[] }>('ds', 'DescribeDirectories', { DirectoryIds: [directoryId] });
+    stage = d.DirectoryDescriptions?.[0]?.Stage;
+  } catch (e) {
+    if (e instanceof AwsError && e.code === 'EntityDoesNotExistException') throw new AwsError('InvalidParameterValue', `Directory ${directoryId} does not exist`);
+    throw e;
+  }
+  if (stage !== 'Active') throw new AwsError('InvalidParameterValue', `Directory ${directoryId} is not active (stage ${stage ?? 'unknown'})`);
+  await service.call('ds', 'AuthorizeApplication', { DirectoryId: directoryId, ApplicationType: 'ClientVPN', ResourceArn: endpointArn });
+}
+
+/** The endpoint lets go of its directory when it is deleted. */
+export async function unauthorizeDirectory(ctx: ServiceContext, directoryId: string, endpointArn: string): Promise<void> {
+  await (await asClientVpn(ctx)).call('ds', 'UnauthorizeApplication', { DirectoryId: directoryId, ApplicationType: 'ClientVPN', ResourceArn: endpointArn });
+}
