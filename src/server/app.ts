@@ -94,7 +94,6 @@ export class Gatehouse {
       const rawQuery = q < 0 ? '' : url.slice(q + 1);
       const headers: Record<string, string | undefined> = {};
       for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(',') : v;
-      if (rawPath.startsWith('/_gatehouse/')) return await this.admin(rawPath, req, res, { rawPath, rawQuery, headers, body });
       const call: IncomingCall = {
         method: req.method ?? 'GET',
         path: decodeURIComponent(rawPath),
@@ -106,6 +105,14 @@ export class Gatehouse {
         sourceIp: normalizeIp(req.socket.remoteAddress ?? '127.0.0.1'),
         secure: false,
       };
+      const operation = /^\/_gatehouse\/([a-z0-9-]+)\/([A-Za-z]+)$/.exec(rawPath);
+      if (operation && req.method === 'POST' && operation[1] !== 'reset') {
+        const out = await this.pipeline.handleGatehouse(call, operation[1]!, operation[2]!);
+        res.writeHead(out.status, out.headers);
+        res.end(out.body);
+        return;
+      }
+      if (rawPath.startsWith('/_gatehouse/')) return await this.admin(rawPath, req, res, { rawPath, rawQuery, headers, body });
       const out = await this.pipeline.handle(call);
       res.writeHead(out.status, out.headers);
       res.end(out.body);

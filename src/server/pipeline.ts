@@ -156,6 +156,49 @@ export class Pipeline {
     }
   }
 
+  /**
+   * A Gatehouse operation: something AWS does that has no public API of its own (a VPN
+   * client connecting to an endpoint; the console's "Enable" button for IAM Identity
+   * Center). `POST /_gatehouse/<signing name>/<Operation>` with a JSON body, SigV4-signed
+   * for that signing name by a principal of a configured account. The handler runs with a
+   * full ServiceContext (its own policy decision, one transaction, downstream calls recorded
+   * in CloudTrail); the call itself is not an AWS API call and leaves no event of its own.
+   * Answers are JSON; errors `{"__type", "message"}` with their HTTP status.
+   */
+  async handleGatehouse(call: IncomingCall, signingName: string, operation: string): Promise<WireResponse> {
+    const requestId = randomUUID();
+    const now = this.deps.now?.() ?? new Date();
+    const json = (status: number, body: object): WireResponse => ({ status, headers: { 'content-type': 'application/json', 'x-amzn-requestid': requestId }, body: Buffer.from(JSON.stringify(body)) });
+    try {
+      const service = this.bySigningName.get(signingName);
+      const handler = service?.gatehouseOperations?.[operation];
+      if (!service || !handler) return json(404, { __type: 'UnknownOperationException', message: `Unknown Gatehouse operation ${signingName}/${operation}` });
+      const parts = signatureParts(call, call.query);
+      if (!parts) throw COMMON_ERRORS.missingAuthenticationToken();
+      if (parts.credential.service !== signingName) throw new AwsError('InvalidSignatureException', `Credential should be scoped to correct service: '${signingName}'.`, { status: 403 });
+      const resolved = await this.deps.credentials.resolve(this.deps.store, parts.credential.accessKeyId, parts.sessionToken, now);
+      verifySignature(call, parts, resolved.secret, now.getTime());
+      let input: Record<string, unknown>;
+      try {
+        input = call.body.length ? (JSON.parse(call.body.toString('utf8')) as Record<string, unknown>) : {};
+      } catch {
+        throw new AwsError('SerializationException', 'The request body is not valid JSON');
+      }
+      const region = parts.credential.region;
+      const facts: RequestFacts = { sourceIp: call.sourceIp, secureTransport: call.secure, region, now, userAgent: call.headers['user-agent'] ?? '' };
+      let decisions = 0;
+      const output = await this.deps.store.transaction(async (tx) => {
+        const ctx = this.context({ requestId, region, acting: { caller: resolved.caller, sourceIp: call.sourceIp, invokedBy: '' }, tx, now, call, facts, service, resources: [], onDecision: () => decisions++ });
+        return (await handler(input, ctx)) ?? {};
+      });
+      if (decisions === 0) throw COMMON_ERRORS.internal();
+      return json(200, output);
+    } catch (e) {
+      const error = e instanceof AwsError ? e : unexpected(e, this.deps.log);
+      return json(error.options.status ?? 400, { __type: error.code, message: error.message });
+    }
+  }
+
   private context(a: {
     requestId: string;
     region: string;

@@ -73,6 +73,11 @@ export interface ServiceDefinition {
   readonly alwaysTransactional?: boolean;
   /** Operations that answer without credentials (STS AssumeRoleWithSAML / WithWebIdentity). */
   readonly unsigned?: readonly string[];
+  /**
+   * Gatehouse operations: what AWS does without a public API (a VPN client connecting),
+   * served at `POST /_gatehouse/<signing name>/<Operation>` (src/server/pipeline.ts).
+   */
+  readonly gatehouseOperations?: Readonly<Record<string, Handler>>;
   /** Members never written to CloudTrail (passwords, secrets). */
   readonly sensitive?: readonly string[];
   /**

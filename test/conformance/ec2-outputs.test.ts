@@ -76,6 +76,7 @@ import {
 import { clientConfig, startServer, type Running } from '../helpers/server.js';
 import { checkOutput } from './model-check.js';
 import { clientVpnFixtures } from '../helpers/certificates.js';
+import { signedRequest } from '../helpers/sign.js';
 
 describe('Conformance: EC2 outputs match the model', () => {
   let server: Running;
@@ -179,7 +180,7 @@ describe('Conformance: EC2 outputs match the model', () => {
   });
 
   it('Client VPN: every operation', async () => {
-    const { serverCertificateArn, crl } = await clientVpnFixtures(server.endpoint);
+    const { serverCertificateArn, crl, pki } = await clientVpnFixtures(server.endpoint);
     const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.3.0.0/16' }))).Vpc!.VpcId!;
     const subnetId = (await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.3.1.0/24', AvailabilityZone: 'us-east-1a' }))).Subnet!.SubnetId!;
     const created = await ec2.send(
@@ -217,11 +218,14 @@ describe('Conformance: EC2 outputs match the model', () => {
     const exported = await ec2.send(new ExportClientVpnClientCertificateRevocationListCommand({ ClientVpnEndpointId: id }));
     check('ExportClientVpnClientCertificateRevocationList', exported);
     assert.equal(exported.CertificateRevocationList!.trim(), crl.trim());
-    check('DescribeClientVpnConnections', await ec2.send(new DescribeClientVpnConnectionsCommand({ ClientVpnEndpointId: id })));
-    // No client has connected: terminating a connection is AWS's not-found error (an error
-    // output has no model shape to check; the call is recorded as exercised).
-    await assert.rejects(ec2.send(new TerminateClientVpnConnectionsCommand({ ClientVpnEndpointId: id, ConnectionId: 'cvpn-connection-0123456789abcdef0' })), { name: 'InvalidClientVpnConnection.IdNotFound' });
-    called.add('TerminateClientVpnConnections');
+    // A client connects (Gatehouse's stand-in for the VPN client), then is terminated.
+    await new Promise((r) => setTimeout(r, 250));
+    const connected = await signedRequest(server.endpoint, { service: 'ec2', path: '/_gatehouse/ec2/ConnectClientVpnClient', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ClientVpnEndpointId: id, ClientCertificate: pki.clientCert }) });
+    const connectionId = (JSON.parse(connected.body) as { ConnectionId: string }).ConnectionId;
+    const connections = await ec2.send(new DescribeClientVpnConnectionsCommand({ ClientVpnEndpointId: id }));
+    check('DescribeClientVpnConnections', connections);
+    assert.deepEqual(connections.Connections!.map((c) => c.ConnectionId), [connectionId]);
+    check('TerminateClientVpnConnections', await ec2.send(new TerminateClientVpnConnectionsCommand({ ClientVpnEndpointId: id, ConnectionId: connectionId })));
     check('DisassociateClientVpnTargetNetwork', await ec2.send(new DisassociateClientVpnTargetNetworkCommand({ ClientVpnEndpointId: id, AssociationId: assoc.AssociationId! })));
     await new Promise((r) => setTimeout(r, 300));
     check('DeleteClientVpnEndpoint', await ec2.send(new DeleteClientVpnEndpointCommand({ ClientVpnEndpointId: id })));

@@ -1,7 +1,7 @@
 /**
  * Certificates for Client VPN tests, made with openssl at test time: a CA, a server
- * certificate it signs (CN server.vpn.example), a client certificate, and an empty CRL
- * signed by the CA. `clientVpnFixtures` also imports the server certificate (with the CA
+ * certificate it signs (CN server.vpn.example), a client certificate, an empty CRL and one
+ * revoking the client certificate, and a client certificate from another CA. `clientVpnFixtures` also imports the server certificate (with the CA
  * as its chain) into the server's ACM.
  */
 import { execFileSync } from 'node:child_process';
@@ -18,6 +18,10 @@ export interface Pki {
   readonly clientCert: string;
   readonly clientKey: string;
   readonly crl: string;
+  /** A CRL from the same CA that revokes `clientCert`. */
+  readonly revokingCrl: string;
+  /** A client certificate from another CA (not trusted by the endpoint). */
+  readonly strangerCert: string;
 }
 
 let cached: Pki | undefined;
@@ -42,8 +46,22 @@ export function pki(): Pki {
       ['[ca]', 'default_ca = test', '[test]', 'database = index.txt', 'crlnumber = crlnumber', 'default_md = sha256', 'default_crl_days = 30', 'certificate = ca.crt', 'private_key = ca.key', ''].join('\n'),
     );
     ssl('ca', '-config', 'ca.cnf', '-gencrl', '-out', 'crl.pem');
+    ssl('ca', '-config', 'ca.cnf', '-revoke', 'client.crt');
+    ssl('ca', '-config', 'ca.cnf', '-gencrl', '-out', 'revoking.pem');
+    ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'other.key', '-out', 'other.crt', '-days', '365', '-subj', '/CN=another-ca');
+    ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'stranger.key', '-out', 'stranger.csr', '-subj', '/CN=stranger.vpn.example');
+    ssl('x509', '-req', '-in', 'stranger.csr', '-CA', 'other.crt', '-CAkey', 'other.key', '-CAcreateserial', '-out', 'stranger.crt', '-days', '365', '-extfile', 'client.ext');
     const read = (f: string): string => readFileSync(join(dir, f), 'utf8');
-    cached = { caCert: read('ca.crt'), serverCert: read('server.crt'), serverKey: read('server.key'), clientCert: read('client.crt'), clientKey: read('client.key'), crl: read('crl.pem') };
+    cached = {
+      caCert: read('ca.crt'),
+      serverCert: read('server.crt'),
+      serverKey: read('server.key'),
+      clientCert: read('client.crt'),
+      clientKey: read('client.key'),
+      crl: read('crl.pem'),
+      revokingCrl: read('revoking.pem'),
+      strangerCert: read('stranger.crt'),
+    };
     return cached;
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -12,7 +12,7 @@ import { internetGatewayHandlers, routeTableHandlers } from './route-tables.js';
 import { tagHandlers } from './tags.js';
 import { peeringHandlers } from './peering.js';
 import { instanceHandlers, vpnGatewayHandlers } from './instances.js';
-import { clientVpnHandlers } from './client-vpn/index.js';
+import { clientVpnGatehouseOperations, clientVpnHandlers } from './client-vpn/index.js';
 import type { ServiceDefinition } from '../types.js';
 
 export function ec2Service(): ServiceDefinition {
@@ -23,6 +23,7 @@ export function ec2Service(): ServiceDefinition {
     // A region's default VPC is created by the first call there, a Describe included.
     alwaysTransactional: true,
     handlers: { ...vpcHandlers, ...securityGroupHandlers, ...networkInterfaceHandlers, ...routeTableHandlers, ...internetGatewayHandlers, ...tagHandlers, ...peeringHandlers, ...instanceHandlers, ...vpnGatewayHandlers, ...clientVpnHandlers },
+    gatehouseOperations: { ...clientVpnGatehouseOperations },
     accessDenied: (message, evaluation, denied) => {
       const encoded = encodeAuthorizationMessage(
         denied.caller.account,

@@ -1,20 +1,14 @@
 /**
- * What clients need and what they leave behind: the `.ovpn` configuration export, the
- * client certificate revocation list, and the connection list. Connections come from
- * clients actually connecting (the data plane); without one, the list is empty, and
- * terminating a connection that does not exist is AWS's not-found error.
+ * What clients need: the `.ovpn` configuration export and the client certificate
+ * revocation list (connections are in connections.ts).
  */
 import type {
-  DescribeClientVpnConnectionsCommandInput,
-  DescribeClientVpnConnectionsCommandOutput,
   ExportClientVpnClientCertificateRevocationListCommandInput,
   ExportClientVpnClientCertificateRevocationListCommandOutput,
   ExportClientVpnClientConfigurationCommandInput,
   ExportClientVpnClientConfigurationCommandOutput,
   ImportClientVpnClientCertificateRevocationListCommandInput,
   ImportClientVpnClientCertificateRevocationListCommandOutput,
-  TerminateClientVpnConnectionsCommandInput,
-  TerminateClientVpnConnectionsCommandOutput,
 } from '@aws-sdk/client-ec2';
 import { X509Certificate } from 'node:crypto';
 import { AwsError } from '../../../models/errors.js';
@@ -105,23 +99,5 @@ export const clientConfigurationHandlers: Record<string, Handler> = {
     const crl = e.CertificateRevocationList;
     if (!crl) return {};
     return { CertificateRevocationList: crl.Pem, Status: { Code: settled('crl', crl.Since, ctx.now) ? 'active' : 'pending' } };
-  },
-
-  async DescribeClientVpnConnections(input: DescribeClientVpnConnectionsCommandInput, ctx: ServiceContext): Promise<Out<DescribeClientVpnConnectionsCommandOutput>> {
-    const arn = endpointArn(ctx, input.ClientVpnEndpointId!);
-    await dryRun(ctx, input, 'ec2:DescribeClientVpnConnections', arn);
-    await ctx.authorize('ec2:DescribeClientVpnConnections', arn);
-    await getEndpoint(ctx, input.ClientVpnEndpointId!);
-    return { Connections: [] };
-  },
-
-  async TerminateClientVpnConnections(input: TerminateClientVpnConnectionsCommandInput, ctx: ServiceContext): Promise<Out<TerminateClientVpnConnectionsCommandOutput>> {
-    const arn = endpointArn(ctx, input.ClientVpnEndpointId!);
-    await dryRun(ctx, input, 'ec2:TerminateClientVpnConnections', arn);
-    await ctx.authorize('ec2:TerminateClientVpnConnections', arn);
-    await getEndpoint(ctx, input.ClientVpnEndpointId!);
-    if (Boolean(input.ConnectionId) === Boolean(input.Username)) throw invalidParameterValue('You must specify either a connection ID or a user name.');
-    if (input.ConnectionId) throw new AwsError('InvalidClientVpnConnection.IdNotFound', `Connection ${input.ConnectionId} does not exist`);
-    throw new AwsError('InvalidClientVpnConnection.UserNotFound', `User ${input.Username ?? ''} has no connections`);
   },
 };

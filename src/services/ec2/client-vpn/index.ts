@@ -9,6 +9,7 @@ import { registerCertificateUser } from '../../acm/in-use.js';
 import type { Handler } from '../../types.js';
 import { authorizationRuleHandlers } from './authorization-rules.js';
 import { clientConfigurationHandlers } from './client-configuration.js';
+import { connectionGatehouseOperations, connectionHandlers } from './connections.js';
 import { endpointHandlers } from './endpoints.js';
 import { CVPN_KIND, endpointStatus, type EndpointRecord } from './records.js';
 import { routeHandlers } from './routes.js';
@@ -21,7 +22,11 @@ export const clientVpnHandlers: Record<string, Handler> = {
   ...authorizationRuleHandlers,
   ...routeHandlers,
   ...clientConfigurationHandlers,
+  ...connectionHandlers,
 };
+
+/** What AWS does without an API: a VPN client connecting (see connections.ts). */
+export const clientVpnGatehouseOperations: Record<string, Handler> = { ...connectionGatehouseOperations };
 
 registerRoleUsageCheck(CLIENT_VPN, async (account, _roleArn, tx) => {
   const now = new Date();

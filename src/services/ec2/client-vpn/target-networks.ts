@@ -23,6 +23,7 @@ import type { Handler, ServiceContext } from '../../types.js';
 import { idempotent } from './idempotency.js';
 import { associationState, endpointArn, getEndpoint, liveAssociations, saveEndpoint, type AssociationRecord, type EndpointRecord } from './records.js';
 import { asClientVpn } from './service-steps.js';
+import { connectionsOf, endConnections } from './connections.js';
 
 type Out<T> = Omit<T, '$metadata'>;
 
@@ -105,6 +106,10 @@ export const targetNetworkHandlers: Record<string, Handler> = {
     const a = e.Associations.find((x) => x.AssociationId === input.AssociationId && x.Phase === 'associating');
     if (!a) throw new AwsError('InvalidClientVpnAssociationIdNotFound', `Association ${input.AssociationId ?? ''} does not exist`);
     await (await asClientVpn(ctx)).call('ec2', 'DeleteNetworkInterface', { NetworkInterfaceId: a.NetworkInterfaceId });
+    // The last target network going ends every connection (clientvpn.md §4.1).
+    if (!e.Associations.some((x) => x !== a && x.Phase === 'associating')) {
+      await endConnections(ctx, e, (await connectionsOf(ctx, e.ClientVpnEndpointId)).filter((c) => !c.EndedAt));
+    }
     const since = ctx.now.toISOString();
     await saveEndpoint(ctx, {
       ...e,
