@@ -28,7 +28,8 @@ program
   .option('--in-memory', 'keep nothing on disk')
   .option('--region <region>', 'default region', 'us-east-1')
   .option('--accounts <spec>', 'more accounts: a JSON file, or id:key:secret[,id:key:secret...]')
-  .action(async (opts: { host: string; port: string; data: string; inMemory?: boolean; region: string; accounts?: string }) => {
+  .option('--realistic-timing', 'AWS-like minutes for asynchronous states (Client VPN associations, directories) instead of fractions of a second')
+  .action(async (opts: { host: string; port: string; data: string; inMemory?: boolean; region: string; accounts?: string; realisticTiming?: boolean }) => {
     const started = Date.now();
     const accounts = [DEFAULT_ACCOUNT, ...(opts.accounts ? parseAccounts(opts.accounts) : [])];
     const gatehouse = await Gatehouse.create({
@@ -37,6 +38,7 @@ program
       ...(opts.inMemory ? {} : { dataDir: opts.data }),
       region: opts.region,
       accounts,
+      ...(opts.realisticTiming ? { realisticTiming: true } : {}),
     });
     const port = await gatehouse.listen();
     console.log(
@@ -46,6 +48,7 @@ program
         url: `http://${opts.host}:${port}`,
         data: opts.inMemory ? 'in-memory' : opts.data,
         accounts: accounts.map((a) => ({ id: a.id, accessKeyId: a.accessKeyId })),
+        timing: opts.realisticTiming ? 'realistic' : 'fast',
         startupMs: Date.now() - started,
       }),
     );

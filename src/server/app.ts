@@ -22,6 +22,8 @@ import { lambdaService } from '../services/lambda/index.js';
 import { dsService } from '../services/ds/index.js';
 import { dsDataService } from '../services/ds-data/index.js';
 import { signatureParts } from '../auth/sigv4.js';
+import { REALISTIC_TIMING, setClientVpnTiming } from '../services/ec2/client-vpn/timing.js';
+import { REALISTIC_DS_TIMING, setDirectoryServiceTiming } from '../services/ds/timing.js';
 import type { ServiceDefinition } from '../services/types.js';
 
 export interface GatehouseOptions {
@@ -36,6 +38,12 @@ export interface GatehouseOptions {
   readonly now?: () => Date;
   /** More services (tests, extensions); later ones take precedence for their signing names. */
   readonly extraServices?: readonly ServiceDefinition[];
+  /**
+   * AWS-like delays for asynchronous states (Client VPN associations take minutes, a
+   * directory twenty): `--realistic-timing`. By default they settle in fractions of a second.
+   * The delays are process-wide (one server per process, as `gatehouse serve` runs).
+   */
+  readonly realisticTiming?: boolean;
 }
 
 export const DEFAULT_ACCOUNT: AccountSpec = { id: '000000000000', accessKeyId: 'test', secretAccessKey: 'test' };
@@ -59,6 +67,10 @@ export class Gatehouse {
   }
 
   static async create(options: GatehouseOptions = {}): Promise<Gatehouse> {
+    if (options.realisticTiming) {
+      setClientVpnTiming(REALISTIC_TIMING);
+      setDirectoryServiceTiming(REALISTIC_DS_TIMING);
+    }
     const store = await Store.open(options.dataDir ? join(options.dataDir, 'gatehouse.db') : ':memory:');
     const box = SecretBox.open(options.dataDir ? join(options.dataDir, 'secret.key') : undefined);
     const credentials = new Credentials(box);

@@ -83,7 +83,49 @@ export async function freePort(): Promise<number> {
 }
 
 /** The server as its own process (`gatehouse serve`), for kill and restart tests. */
-export function spawnServer(dataDir: string, port: number): ChildProcess {
+export function spawnServer(dataDir: string, port: number, extraArgs: readonly string[] = []): ChildProcess {
   const cli = join(import.meta.dirname, '..', '..', 'src', 'cli', 'index.js');
-  return spawn(process.execPath, [cli, 'serve', '--port', String(port), '--data', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, [cli, 'serve', '--port', String(port), '--data', dataDir, ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
 }
+
+export interface Started {
+  readonly child: ChildProcess;
+  /** Spawn to the "gatehouse listening" line, measured here. */
+  readonly observedMs: number;
+  /** What the server reports in that line. */
+  readonly startupMs: number;
+}
+
+/** Spawn the server and wait for its "gatehouse listening" line. */
+export async function startProcess(dataDir: string, port: number, extraArgs: readonly string[] = []): Promise<Started> {
+  const t0 = performance.now();
+  const child = spawnServer(dataDir, port, extraArgs);
+  let stderr = '';
+  child.stderr!.on('data', (c: Buffer) => {
+    if (stderr.length < 10_000) stderr += c.toString();
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start within 10 s: ${stderr}`));
+    }, 10_000);
+    const onExit = (code: number | null): void => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}: ${stderr}`));
+    };
+    child.once('exit', onExit);
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const line = out.split('\n').find((l) => l.includes('"gatehouse listening"'));
+      if (!line) return;
+      const observedMs = performance.now() - t0;
+      clearTimeout(timer);
+      child.off('exit', onExit);
+      child.stdout!.removeAllListeners('data');
+      child.stdout!.resume();
+      resolve({ child, observedMs, startupMs: (JSON.parse(line) as { startupMs: number }).startupMs });
+    });
+  });
+}
+

@@ -25,48 +25,7 @@ import type { ChildProcess } from 'node:child_process';
 import Database from 'better-sqlite3';
 import { CreateRoleCommand, DeleteRoleCommand, GetRoleCommand, IAMClient, ListRolesCommand, type Role } from '@aws-sdk/client-iam';
 import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
-import { clientConfig, spawnServer, freePort } from '../helpers/server.js';
-
-interface Started {
-  readonly child: ChildProcess;
-  /** Spawn to the "gatehouse listening" line, measured here. */
-  readonly observedMs: number;
-  /** What the server reports. */
-  readonly startupMs: number;
-}
-
-/** Spawn the server and wait for its "gatehouse listening" line. */
-async function start(dataDir: string, port: number): Promise<Started> {
-  const t0 = performance.now();
-  const child = spawnServer(dataDir, port);
-  let stderr = '';
-  child.stderr!.on('data', (c: Buffer) => {
-    if (stderr.length < 10_000) stderr += c.toString();
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`server did not start within 10 s: ${stderr}`));
-    }, 10_000);
-    const onExit = (code: number | null): void => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code}: ${stderr}`));
-    };
-    child.once('exit', onExit);
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const line = out.split('\n').find((l) => l.includes('"gatehouse listening"'));
-      if (!line) return;
-      const observedMs = performance.now() - t0;
-      clearTimeout(timer);
-      child.off('exit', onExit);
-      child.stdout!.removeAllListeners('data');
-      child.stdout!.resume();
-      resolve({ child, observedMs, startupMs: (JSON.parse(line) as { startupMs: number }).startupMs });
-    });
-  });
-}
+import { clientConfig, startProcess, freePort } from '../helpers/server.js';
 
 function exited(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
@@ -229,7 +188,7 @@ describe('durability (a real server process, SIGKILLed mid-burst)', () => {
         { killAfter: 100, maxCreates: 250 },
       ];
       for (const [i, p] of points.entries()) {
-        child = (await start(dataDir, port)).child;
+        child = (await startProcess(dataDir, port)).child;
         const iam = new IAMClient(clientConfig(endpoint));
         try {
           const ledger = await burst(iam, child, `k${i}`, p.killAfter, p.maxCreates);
@@ -242,7 +201,7 @@ describe('durability (a real server process, SIGKILLed mid-burst)', () => {
           iam.destroy();
         }
         // Restart on the same folder: everything acknowledged so far, in every round, is there.
-        child = (await start(dataDir, port)).child;
+        child = (await startProcess(dataDir, port)).child;
         const check = new IAMClient(clientConfig(endpoint));
         try {
           const { listed, landed } = await verify(check, all);
@@ -284,7 +243,7 @@ describe('durability (a real server process, SIGKILLed mid-burst)', () => {
     for (let i = 0; i < 3; i++) {
       const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-startup-'));
       try {
-        const s = await start(dataDir, await freePort());
+        const s = await startProcess(dataDir, await freePort());
         runs.push({ observedMs: s.observedMs, startupMs: s.startupMs });
         await stop(s.child);
       } finally {
