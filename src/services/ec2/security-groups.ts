@@ -185,6 +185,13 @@ function groupOutput(g: SecurityGroupRecord, ctx: ServiceContext): SecurityGroup
   };
 }
 
+/** A rule's address peer (CIDR or prefix list), as both rule outputs show it. */
+const addressPeer = (r: SecurityGroupRuleRecord): { CidrIpv4?: string; CidrIpv6?: string; PrefixListId?: string } => ({
+  ...(r.CidrIpv4 ? { CidrIpv4: r.CidrIpv4 } : {}),
+  ...(r.CidrIpv6 ? { CidrIpv6: r.CidrIpv6 } : {}),
+  ...(r.PrefixListId ? { PrefixListId: r.PrefixListId } : {}),
+});
+
 function ruleOutput(g: SecurityGroupRecord, r: SecurityGroupRuleRecord, account: string): SecurityGroupRule {
   return {
     SecurityGroupRuleId: r.SecurityGroupRuleId,
@@ -194,9 +201,7 @@ function ruleOutput(g: SecurityGroupRecord, r: SecurityGroupRuleRecord, account:
     IpProtocol: r.IpProtocol,
     FromPort: r.FromPort,
     ToPort: r.ToPort,
-    ...(r.CidrIpv4 ? { CidrIpv4: r.CidrIpv4 } : {}),
-    ...(r.CidrIpv6 ? { CidrIpv6: r.CidrIpv6 } : {}),
-    ...(r.PrefixListId ? { PrefixListId: r.PrefixListId } : {}),
+    ...addressPeer(r),
     ...(r.ReferencedGroup ? { ReferencedGroupInfo: { ...r.ReferencedGroup } } : {}),
     ...(r.Description ? { Description: r.Description } : {}),
     Tags: [...r.Tags],
@@ -271,9 +276,7 @@ async function revoke(ctx: ServiceContext, input: RevokeSecurityGroupIngressComm
       IpProtocol: r.IpProtocol,
       FromPort: r.FromPort,
       ToPort: r.ToPort,
-      ...(r.CidrIpv4 ? { CidrIpv4: r.CidrIpv4 } : {}),
-      ...(r.CidrIpv6 ? { CidrIpv6: r.CidrIpv6 } : {}),
-      ...(r.PrefixListId ? { PrefixListId: r.PrefixListId } : {}),
+      ...addressPeer(r),
       ...(r.ReferencedGroup ? { ReferencedSecurityGroupId: r.ReferencedGroup.GroupId } : {}),
       ...(r.Description ? { Description: r.Description } : {}),
     })),
