@@ -6,6 +6,19 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  AllocateAddressCommand,
+  CreateNatGatewayCommand,
+  CreateNetworkAclCommand,
+  CreateNetworkAclEntryCommand,
+  DeleteNatGatewayCommand,
+  DeleteNetworkAclCommand,
+  DeleteNetworkAclEntryCommand,
+  DescribeAddressesCommand,
+  DescribeNatGatewaysCommand,
+  DescribeNetworkAclsCommand,
+  ReleaseAddressCommand,
+  ReplaceNetworkAclAssociationCommand,
+  ReplaceNetworkAclEntryCommand,
   AcceptVpcPeeringConnectionCommand,
   AttachVpnGatewayCommand,
   CreateVpcPeeringConnectionCommand,
@@ -259,6 +272,39 @@ describe('Conformance: EC2 outputs match the model', () => {
     const vgws = await ec2.send(new DescribeVpnGatewaysCommand({ VpnGatewayIds: [vgw.VpnGateway!.VpnGatewayId!] }));
     check('DescribeVpnGateways', vgws);
     assert.deepEqual(vgws.VpnGateways![0]!.VpcAttachments, [{ VpcId: a, State: 'attached' }]);
+  });
+
+  it('network ACLs, Elastic IPs and NAT gateways', async () => {
+    const vpcId = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.6.0.0/16' }))).Vpc!.VpcId!;
+    const subnetId = (await ec2.send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: '10.6.1.0/24' }))).Subnet!.SubnetId!;
+    const created = await ec2.send(new CreateNetworkAclCommand({ VpcId: vpcId }));
+    check('CreateNetworkAcl', created);
+    const aclId = created.NetworkAcl!.NetworkAclId!;
+    check('CreateNetworkAclEntry', await ec2.send(new CreateNetworkAclEntryCommand({ NetworkAclId: aclId, RuleNumber: 100, Protocol: '6', RuleAction: 'allow', Egress: false, CidrBlock: '10.100.0.0/22', PortRange: { From: 443, To: 443 } })));
+    check('ReplaceNetworkAclEntry', await ec2.send(new ReplaceNetworkAclEntryCommand({ NetworkAclId: aclId, RuleNumber: 100, Protocol: '6', RuleAction: 'allow', Egress: false, CidrBlock: '10.100.0.0/22', PortRange: { From: 22, To: 22 } })));
+    const acls = await ec2.send(new DescribeNetworkAclsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] }));
+    check('DescribeNetworkAcls', acls);
+    const def = acls.NetworkAcls!.find((a) => a.IsDefault)!;
+    assert.deepEqual(def.Associations!.map((a) => a.SubnetId), [subnetId]);
+    const assoc = await ec2.send(new ReplaceNetworkAclAssociationCommand({ AssociationId: def.Associations![0]!.NetworkAclAssociationId!, NetworkAclId: aclId }));
+    check('ReplaceNetworkAclAssociation', assoc);
+    const [mine] = (await ec2.send(new DescribeNetworkAclsCommand({ NetworkAclIds: [aclId] }))).NetworkAcls!;
+    assert.deepEqual(mine!.Entries!.filter((e) => !e.Egress).map((e) => [e.RuleNumber, e.Protocol, e.RuleAction, e.CidrBlock, e.PortRange?.From]), [[100, '6', 'allow', '10.100.0.0/22', 22], [32767, '-1', 'deny', '0.0.0.0/0', undefined]]);
+    check('DeleteNetworkAclEntry', await ec2.send(new DeleteNetworkAclEntryCommand({ NetworkAclId: aclId, RuleNumber: 100, Egress: false })));
+    await ec2.send(new ReplaceNetworkAclAssociationCommand({ AssociationId: assoc.NewAssociationId!, NetworkAclId: def.NetworkAclId! }));
+    check('DeleteNetworkAcl', await ec2.send(new DeleteNetworkAclCommand({ NetworkAclId: aclId })));
+    const eip = await ec2.send(new AllocateAddressCommand({ Domain: 'vpc' }));
+    check('AllocateAddress', eip);
+    const nat = await ec2.send(new CreateNatGatewayCommand({ SubnetId: subnetId, AllocationId: eip.AllocationId! }));
+    check('CreateNatGateway', nat);
+    const nats = await ec2.send(new DescribeNatGatewaysCommand({ NatGatewayIds: [nat.NatGateway!.NatGatewayId!] }));
+    check('DescribeNatGateways', nats);
+    assert.deepEqual([nats.NatGateways![0]!.State, nats.NatGateways![0]!.NatGatewayAddresses![0]!.PublicIp], ['available', eip.PublicIp]);
+    const addresses = await ec2.send(new DescribeAddressesCommand({ AllocationIds: [eip.AllocationId!] }));
+    check('DescribeAddresses', addresses);
+    assert.equal(addresses.Addresses![0]!.NetworkInterfaceId, nat.NatGateway!.NatGatewayAddresses![0]!.NetworkInterfaceId);
+    check('DeleteNatGateway', await ec2.send(new DeleteNatGatewayCommand({ NatGatewayId: nat.NatGateway!.NatGatewayId! })));
+    check('ReleaseAddress', await ec2.send(new ReleaseAddressCommand({ AllocationId: eip.AllocationId! })));
   });
 
   it('covers every implemented EC2 operation', () => {

@@ -15,6 +15,9 @@ export const KIND = {
   routeTable: 'ec2:route-table',
   internetGateway: 'ec2:internet-gateway',
   networkInterface: 'ec2:network-interface',
+  networkAcl: 'ec2:network-acl',
+  natGateway: 'ec2:nat-gateway',
+  address: 'ec2:elastic-ip',
 } as const;
 
 export interface Tag {

@@ -11,6 +11,8 @@ import { networkInterfaceHandlers } from './network-interfaces.js';
 import { internetGatewayHandlers, routeTableHandlers } from './route-tables.js';
 import { tagHandlers } from './tags.js';
 import { peeringHandlers } from './peering.js';
+import { networkAclHandlers } from './network-acls.js';
+import { natGatewayHandlers } from './nat-gateways.js';
 import { instanceHandlers, vpnGatewayHandlers } from './instances.js';
 import { clientVpnGatehouseOperations, clientVpnHandlers } from './client-vpn/index.js';
 import type { ServiceDefinition } from '../types.js';
@@ -22,7 +24,7 @@ export function ec2Service(): ServiceDefinition {
     eventSource: 'ec2.amazonaws.com',
     // A region's default VPC is created by the first call there, a Describe included.
     alwaysTransactional: true,
-    handlers: { ...vpcHandlers, ...securityGroupHandlers, ...networkInterfaceHandlers, ...routeTableHandlers, ...internetGatewayHandlers, ...tagHandlers, ...peeringHandlers, ...instanceHandlers, ...vpnGatewayHandlers, ...clientVpnHandlers },
+    handlers: { ...vpcHandlers, ...securityGroupHandlers, ...networkInterfaceHandlers, ...routeTableHandlers, ...internetGatewayHandlers, ...tagHandlers, ...peeringHandlers, ...networkAclHandlers, ...natGatewayHandlers, ...instanceHandlers, ...vpnGatewayHandlers, ...clientVpnHandlers },
     gatehouseOperations: { ...clientVpnGatehouseOperations },
     accessDenied: (message, evaluation, denied) => {
       const encoded = encodeAuthorizationMessage(

@@ -122,6 +122,28 @@ export interface NetworkInterfaceRecord {
   readonly Tags: readonly Tag[];
 }
 
+export interface NetworkAclEntryRecord {
+  readonly RuleNumber: number;
+  /** A protocol number as text (`6`), or `-1` for all. */
+  readonly Protocol: string;
+  readonly RuleAction: 'allow' | 'deny';
+  readonly Egress: boolean;
+  readonly CidrBlock: string;
+  readonly PortRange?: { readonly From: number; readonly To: number };
+  readonly IcmpTypeCode?: { readonly Type: number; readonly Code: number };
+}
+
+export interface NetworkAclRecord {
+  readonly NetworkAclId: string;
+  readonly VpcId: string;
+  readonly Region: string;
+  readonly IsDefault: boolean;
+  /** The explicit rules; the final `*` deny of each direction is implicit. */
+  readonly Entries: readonly NetworkAclEntryRecord[];
+  readonly Associations: readonly { readonly NetworkAclAssociationId: string; readonly SubnetId: string }[];
+  readonly Tags: readonly Tag[];
+}
+
 // -------------------------------------------------------------------------------------------
 // Lookups.
 
@@ -211,7 +233,24 @@ export async function createVpcDefaults(ctx: ServiceContext, vpc: VpcRecord): Pr
     Tags: [],
   };
   await ctx.tx.insert(account, KIND.routeTable, routeTable.RouteTableId, routeTable, { parent: vpc.VpcId });
+  // The default network ACL allows all traffic both ways (rule 100).
+  const all = (Egress: boolean): NetworkAclEntryRecord => ({ RuleNumber: 100, Protocol: '-1', RuleAction: 'allow', Egress, CidrBlock: '0.0.0.0/0' });
+  const acl: NetworkAclRecord = { NetworkAclId: ec2Id('acl'), VpcId: vpc.VpcId, Region: vpc.Region, IsDefault: true, Entries: [all(false), all(true)], Associations: [], Tags: [] };
+  await ctx.tx.insert(account, KIND.networkAcl, acl.NetworkAclId, acl, { parent: vpc.VpcId });
   return { routeTable };
+}
+
+/** A new subnet is associated with its VPC's default network ACL. */
+export async function associateDefaultAcl(ctx: ServiceContext, subnet: SubnetRecord): Promise<void> {
+  const acls = await ctx.tx.list<NetworkAclRecord>(ctx.caller.account, KIND.networkAcl, { parent: subnet.VpcId });
+  const acl = acls.find((a) => a.IsDefault);
+  if (!acl) return;
+  await ctx.tx.update<NetworkAclRecord>(ctx.caller.account, KIND.networkAcl, acl.NetworkAclId, { ...acl, Associations: [...acl.Associations, { NetworkAclAssociationId: ec2Id('aclassoc'), SubnetId: subnet.SubnetId }] });
+}
+
+/** The network ACL a subnet uses (exactly one). */
+export async function aclOfSubnet(ctx: ServiceContext, subnet: SubnetRecord): Promise<NetworkAclRecord | undefined> {
+  return (await ctx.tx.list<NetworkAclRecord>(ctx.caller.account, KIND.networkAcl, { parent: subnet.VpcId })).find((a) => a.Associations.some((x) => x.SubnetId === subnet.SubnetId));
 }
 
 /**
@@ -254,6 +293,7 @@ export async function ensureDefaultVpc(ctx: ServiceContext): Promise<void> {
       Tags: [],
     };
     await ctx.tx.insert(account, KIND.subnet, subnet.SubnetId, subnet, { parent: vpc.VpcId });
+    await associateDefaultAcl(ctx, subnet);
   }
 }
 

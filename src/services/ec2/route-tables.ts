@@ -49,6 +49,7 @@ async function routeOutput(ctx: ServiceContext, table: RouteTableRecord, r: Rout
     active = igw?.VpcId === table.VpcId;
   }
   if (r.NetworkInterfaceId) active = (await ctx.tx.get(ctx.caller.account, KIND.networkInterface, r.NetworkInterfaceId)) !== undefined;
+  if (r.NatGatewayId) active = !(await ctx.tx.get<{ DeleteTime?: string }>(ctx.caller.account, KIND.natGateway, r.NatGatewayId))?.DeleteTime;
   if (r.VpcPeeringConnectionId) active = (await findPeering(ctx, r.VpcPeeringConnectionId))?.Status === 'active';
   return {
     DestinationCidrBlock: r.DestinationCidrBlock,
@@ -106,7 +107,9 @@ async function targetOf(ctx: ServiceContext, table: RouteTableRecord, input: Cre
     return { NetworkInterfaceId: input.NetworkInterfaceId };
   }
   if (input.NatGatewayId) {
-    if (!/^nat-[0-9a-f]{17}$/.test(input.NatGatewayId)) throw new AwsError('InvalidNatGatewayID.NotFound', `The natGateway ID '${input.NatGatewayId}' does not exist`);
+    const nat = await ctx.tx.get<{ VpcId: string; Region: string; DeleteTime?: string }>(ctx.caller.account, KIND.natGateway, input.NatGatewayId);
+    if (!nat || nat.Region !== ctx.region || nat.DeleteTime) throw new AwsError('InvalidNatGatewayID.NotFound', `The natGateway ID '${input.NatGatewayId}' does not exist`);
+    if (nat.VpcId !== table.VpcId) throw invalidParameterValue(`route table ${table.RouteTableId} and NAT gateway ${input.NatGatewayId} belong to different networks`);
     return { NatGatewayId: input.NatGatewayId };
   }
   if (input.VpcPeeringConnectionId) {

@@ -30,6 +30,9 @@ export const TAGGABLE: Readonly<Record<string, { readonly kind: string; readonly
   pcx: { kind: 'ec2:vpc-peering', arnType: 'vpc-peering-connection', resourceType: 'vpc-peering-connection' },
   i: { kind: 'ec2:instance', arnType: 'instance', resourceType: 'instance' },
   vgw: { kind: 'ec2:vpn-gateway', arnType: 'vpn-gateway', resourceType: 'vpn-gateway' },
+  acl: { kind: KIND.networkAcl, arnType: 'network-acl', resourceType: 'network-acl' },
+  nat: { kind: KIND.natGateway, arnType: 'natgateway', resourceType: 'natgateway' },
+  eipalloc: { kind: KIND.address, arnType: 'elastic-ip', resourceType: 'elastic-ip' },
 };
 
 /** AWS's limit: 50 user tags per resource. */
@@ -100,7 +103,7 @@ export const tagHandlers: Record<string, Handler> = {
     await ensureDefaultVpc(ctx);
     const all: (TagDescription & { Tags: readonly Tag[] })[] = [];
     for (const [prefix, t] of Object.entries(TAGGABLE)) {
-      const idField = { vpc: 'VpcId', subnet: 'SubnetId', sg: 'GroupId', rtb: 'RouteTableId', igw: 'InternetGatewayId', eni: 'NetworkInterfaceId', 'cvpn-endpoint': 'ClientVpnEndpointId', pcx: 'VpcPeeringConnectionId', i: 'InstanceId', vgw: 'VpnGatewayId' }[prefix]!;
+      const idField = { vpc: 'VpcId', subnet: 'SubnetId', sg: 'GroupId', rtb: 'RouteTableId', igw: 'InternetGatewayId', eni: 'NetworkInterfaceId', 'cvpn-endpoint': 'ClientVpnEndpointId', pcx: 'VpcPeeringConnectionId', i: 'InstanceId', vgw: 'VpnGatewayId', acl: 'NetworkAclId', nat: 'NatGatewayId', eipalloc: 'AllocationId' }[prefix]!;
       for (const r of await ctx.tx.list<Tagged & Record<string, unknown>>(ctx.caller.account, t.kind)) {
         if (r.Region !== ctx.region) continue;
         for (const tag of r.Tags) all.push({ ResourceId: String(r[idField]), ResourceType: t.resourceType as TagDescription['ResourceType'], Key: tag.Key, Value: tag.Value, Tags: [] });

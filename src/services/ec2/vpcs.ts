@@ -19,7 +19,7 @@ import type {
 } from '@aws-sdk/client-ec2';
 import { AwsError } from '../../models/errors.js';
 import { KIND, cidrSize, contains, dryRun, ec2Arn, ec2Id, filterPredicate, invalidParameterValue, overlaps, pageOf, parseCidr, requestTagContext, tagsFrom, zoneId, zonesOf } from './common.js';
-import { createVpcDefaults, ensureDefaultVpc, getSubnet, getVpc, regionalVpcs, type InternetGatewayRecord, type RouteTableRecord, type SecurityGroupRecord, type SubnetRecord, type VpcRecord } from './records.js';
+import { aclOfSubnet, associateDefaultAcl, createVpcDefaults, ensureDefaultVpc, getSubnet, getVpc, regionalVpcs, type InternetGatewayRecord, type NetworkAclRecord, type RouteTableRecord, type SecurityGroupRecord, type SubnetRecord, type VpcRecord } from './records.js';
 import type { Handler, ServiceContext } from '../types.js';
 
 type Out<T> = Omit<T, '$metadata'>;
@@ -126,16 +126,19 @@ export const vpcHandlers: Record<string, Handler> = {
     const groups = await ctx.tx.list<SecurityGroupRecord>(account, KIND.securityGroup, { parent: vpc.VpcId });
     const tables = await ctx.tx.list<RouteTableRecord>(account, KIND.routeTable, { parent: vpc.VpcId });
     const gateways = (await ctx.tx.list<InternetGatewayRecord>(account, KIND.internetGateway)).filter((g) => g.VpcId === vpc.VpcId);
+    const acls = await ctx.tx.list<NetworkAclRecord>(account, KIND.networkAcl, { parent: vpc.VpcId });
     if (
       (await ctx.tx.count(account, KIND.subnet, { parent: vpc.VpcId })) > 0 ||
       groups.some((g) => g.GroupName !== 'default') ||
       tables.some((t) => !t.Associations.some((a) => a.Main)) ||
+      acls.some((a) => !a.IsDefault) ||
       gateways.length > 0
     ) {
       throw new AwsError('DependencyViolation', `The vpc '${vpc.VpcId}' has dependencies and cannot be deleted.`);
     }
     for (const g of groups) await ctx.tx.delete(account, KIND.securityGroup, g.GroupId);
     for (const t of tables) await ctx.tx.delete(account, KIND.routeTable, t.RouteTableId);
+    for (const a of acls) await ctx.tx.delete(account, KIND.networkAcl, a.NetworkAclId);
     await ctx.tx.delete(account, KIND.vpc, vpc.VpcId);
     if (vpc.IsDefault) await ctx.tx.update(ctx.caller.account, KIND.defaultVpc, ctx.region, { VpcId: null });
     ctx.recordResource('AWS::EC2::VPC', resource);
@@ -163,6 +166,7 @@ export const vpcHandlers: Record<string, Handler> = {
     const tags = await tagsFrom(ctx, input.TagSpecifications, 'subnet', ec2Arn(ctx, 'subnet', subnetId), 'CreateSubnet');
     const subnet: SubnetRecord = { SubnetId: subnetId, VpcId: vpc.VpcId, Region: ctx.region, CidrBlock: input.CidrBlock, AvailabilityZone: zone, DefaultForAz: false, MapPublicIpOnLaunch: false, UsedIps: 0, Tags: tags };
     await ctx.tx.insert(ctx.caller.account, KIND.subnet, subnetId, subnet, { parent: vpc.VpcId });
+    await associateDefaultAcl(ctx, subnet);
     ctx.recordResource('AWS::EC2::Subnet', ec2Arn(ctx, 'subnet', subnetId));
     return { Subnet: subnetOutput(subnet, ctx) };
   },
@@ -195,7 +199,9 @@ export const vpcHandlers: Record<string, Handler> = {
     const subnet = await getSubnet(ctx, input.SubnetId!);
     if (subnet.UsedIps > 0) throw new AwsError('DependencyViolation', `The subnet '${subnet.SubnetId}' has dependencies and cannot be deleted.`);
     await ctx.tx.delete(ctx.caller.account, KIND.subnet, subnet.SubnetId);
-    // Its explicit route table association goes with it, as in AWS.
+    // Its network ACL association and explicit route table association go with it, as in AWS.
+    const acl = await aclOfSubnet(ctx, subnet);
+    if (acl) await ctx.tx.update<NetworkAclRecord>(ctx.caller.account, KIND.networkAcl, acl.NetworkAclId, { ...acl, Associations: acl.Associations.filter((x) => x.SubnetId !== subnet.SubnetId) });
     for (const t of await ctx.tx.list<RouteTableRecord>(ctx.caller.account, KIND.routeTable, { parent: subnet.VpcId })) {
       if (t.Associations.some((a) => a.SubnetId === subnet.SubnetId)) {
         await ctx.tx.update<RouteTableRecord>(ctx.caller.account, KIND.routeTable, t.RouteTableId, { ...t, Associations: t.Associations.filter((a) => a.SubnetId !== subnet.SubnetId) });

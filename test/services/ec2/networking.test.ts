@@ -7,6 +7,13 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  AllocateAddressCommand,
+  CreateNatGatewayCommand,
+  CreateNetworkAclEntryCommand,
+  DeleteNatGatewayCommand,
+  DeleteNetworkAclCommand,
+  ReleaseAddressCommand,
+  DescribeNetworkInterfacesCommand,
   AcceptVpcPeeringConnectionCommand,
   CreateVpcPeeringConnectionCommand,
   DescribeVpcPeeringConnectionsCommand,
@@ -130,6 +137,50 @@ print(json.dumps({'igw': igw['InternetGatewayId'], 'state': igw['Attachments'][0
     const still = await ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: [main] }));
     assert.equal(still.RouteTables!.length, 1);
     await rejects(ec2.send(new DeleteVpcCommand({ VpcId: vpcId })), 'DependencyViolation');
+  });
+});
+
+describe('EC2 network ACLs and NAT gateways', () => {
+  let server: Running;
+  let ec2: EC2Client;
+  before(async () => {
+    server = await startServer();
+    ec2 = new EC2Client(clientConfig(server.endpoint));
+  });
+  after(async () => server.close());
+
+  it('the default ACL allows all both ways and takes every new subnet; a custom ACL starts denying; rule errors are EC2\'s', async () => {
+    const vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.9.0.0/16' }))).Vpc!.VpcId!;
+    const subnet = (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: '10.9.1.0/24' }))).Subnet!.SubnetId!;
+    const r = await awsCli(server.endpoint, ['ec2', 'describe-network-acls', '--filters', `Name=vpc-id,Values=${vpc}`]);
+    assert.equal(r.code, 0, r.stderr);
+    const [acl] = (JSON.parse(r.stdout) as { NetworkAcls: { IsDefault: boolean; NetworkAclId: string; Entries: { RuleNumber: number; RuleAction: string; Egress: boolean }[]; Associations: { SubnetId: string }[] }[] }).NetworkAcls;
+    assert.equal(acl!.IsDefault, true);
+    assert.deepEqual(acl!.Entries.map((e) => [e.Egress, e.RuleNumber, e.RuleAction]), [[false, 100, 'allow'], [true, 100, 'allow'], [false, 32767, 'deny'], [true, 32767, 'deny']]);
+    assert.deepEqual(acl!.Associations.map((a) => a.SubnetId), [subnet]);
+    await assert.rejects(ec2.send(new CreateNetworkAclEntryCommand({ NetworkAclId: acl!.NetworkAclId, RuleNumber: 100, Protocol: '-1', RuleAction: 'deny', Egress: false, CidrBlock: '0.0.0.0/0' })), { name: 'NetworkAclEntryAlreadyExists' });
+    await assert.rejects(ec2.send(new CreateNetworkAclEntryCommand({ NetworkAclId: acl!.NetworkAclId, RuleNumber: 40000, Protocol: '-1', RuleAction: 'deny', Egress: false, CidrBlock: '0.0.0.0/0' })), { name: 'InvalidParameterValue' });
+    await assert.rejects(ec2.send(new DeleteNetworkAclCommand({ NetworkAclId: acl!.NetworkAclId })), { name: 'InvalidParameterValue', message: /cannot delete default network ACL/ });
+  });
+
+  it('a NAT gateway takes an Elastic IP and an address from its subnet; routes to it blackhole once it is deleted', async () => {
+    const vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.8.0.0/16' }))).Vpc!.VpcId!;
+    const subnet = (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: '10.8.1.0/24' }))).Subnet!.SubnetId!;
+    await assert.rejects(ec2.send(new CreateNatGatewayCommand({ SubnetId: subnet })), { name: 'MissingParameter' });
+    const eip = await ec2.send(new AllocateAddressCommand({ Domain: 'vpc' }));
+    assert.match(eip.PublicIp!, /^203\.0\.113\.\d+$/);
+    const nat = (await ec2.send(new CreateNatGatewayCommand({ SubnetId: subnet, AllocationId: eip.AllocationId! }))).NatGateway!;
+    assert.equal(nat.State, 'pending');
+    assert.equal(nat.NatGatewayAddresses![0]!.PrivateIp, '10.8.1.4');
+    const [eni] = (await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'subnet-id', Values: [subnet] }] }))).NetworkInterfaces!;
+    assert.deepEqual([eni!.InterfaceType, eni!.RequesterManaged], ['nat_gateway', true]);
+    await assert.rejects(ec2.send(new ReleaseAddressCommand({ AllocationId: eip.AllocationId! })), { name: 'InvalidIPAddress.InUse' });
+    const main = (await ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'vpc-id', Values: [vpc] }] }))).RouteTables![0]!.RouteTableId!;
+    await ec2.send(new CreateRouteCommand({ RouteTableId: main, DestinationCidrBlock: '0.0.0.0/0', NatGatewayId: nat.NatGatewayId! }));
+    await ec2.send(new DeleteNatGatewayCommand({ NatGatewayId: nat.NatGatewayId! }));
+    const route = (await ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: [main] }))).RouteTables![0]!.Routes!.find((x) => x.NatGatewayId);
+    assert.equal(route!.State, 'blackhole');
+    await ec2.send(new ReleaseAddressCommand({ AllocationId: eip.AllocationId! }));
   });
 });
 
