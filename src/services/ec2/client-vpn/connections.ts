@@ -28,7 +28,7 @@ import { AwsError } from '../../../models/errors.js';
 import { children, readTlv } from '../../acm/der.js';
 import { cidrSize, dryRun, filterPredicate, invalidParameterValue, pageOf, parseCidr, type Tag } from '../common.js';
 import type { Handler, ServiceContext } from '../../types.js';
-import { endpointArn, endpointStatus, getEndpoint, type EndpointRecord } from './records.js';
+import { associationState, endpointArn, endpointStatus, getEndpoint, type EndpointRecord } from './records.js';
 import { asClientVpn, asClientVpnConnections } from './service-steps.js';
 
 type Out<T> = Omit<T, '$metadata'>;
@@ -47,6 +47,8 @@ export interface ConnectionRecord {
   readonly CommonName: string;
   readonly Username?: string;
   readonly ClientIp: string;
+  /** The associated subnet the client landed on (DNS round robin in AWS). */
+  readonly SubnetId: string;
   readonly PublicIp: string;
   readonly DeviceType: string;
   readonly EstablishedAt: string;
@@ -63,6 +65,8 @@ export interface ConnectInput {
   readonly Platform?: string;
   readonly PlatformVersion?: string;
   readonly ClientOpenVpnVersion?: string;
+  /** Which associated subnet the client lands on (AWS's DNS picks one); default the first. */
+  readonly SubnetId?: string;
 }
 
 export interface ConnectOutput {
@@ -346,8 +350,12 @@ export const connectionGatehouseOperations: Record<string, Handler> = {
       }
       posture = verdict.posture;
     }
+    const associated = e.Associations.filter((a) => associationState(a, ctx.now) === 'associated');
+    const landing = associated.find((a) => a.SubnetId === input.SubnetId) ?? associated[0]!;
+    if (input.SubnetId && landing.SubnetId !== input.SubnetId) throw invalidParameterValue(`Subnet ${input.SubnetId} is not associated with endpoint ${e.ClientVpnEndpointId}`);
     const record: ConnectionRecord = {
       ...base,
+      SubnetId: landing.SubnetId,
       ClientVpnEndpointId: e.ClientVpnEndpointId,
       Region: ctx.region,
       ClientIp: assignAddress(e, active),

@@ -10,6 +10,7 @@ import type { Handler } from '../../types.js';
 import { authorizationRuleHandlers } from './authorization-rules.js';
 import { clientConfigurationHandlers } from './client-configuration.js';
 import { connectionGatehouseOperations, connectionHandlers } from './connections.js';
+import { reachabilityGatehouseOperations } from './reachability.js';
 import { endpointHandlers } from './endpoints.js';
 import { CVPN_KIND, endpointStatus, type EndpointRecord } from './records.js';
 import { routeHandlers } from './routes.js';
@@ -25,8 +26,8 @@ export const clientVpnHandlers: Record<string, Handler> = {
   ...connectionHandlers,
 };
 
-/** What AWS does without an API: a VPN client connecting (see connections.ts). */
-export const clientVpnGatehouseOperations: Record<string, Handler> = { ...connectionGatehouseOperations };
+/** What AWS does without an API: a VPN client connecting (connections.ts); and a reachability analysis (reachability.ts). */
+export const clientVpnGatehouseOperations: Record<string, Handler> = { ...connectionGatehouseOperations, ...reachabilityGatehouseOperations };
 
 registerRoleUsageCheck(CLIENT_VPN, async (account, _roleArn, tx) => {
   const now = new Date();
