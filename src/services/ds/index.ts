@@ -13,6 +13,7 @@
 import { AwsError } from '../../models/errors.js';
 import type { ServiceDefinition } from '../types.js';
 import { applicationHandlers } from './applications.js';
+import { signInHandlers } from './sign-in.js';
 import { dataAccessHandlers } from './data-access.js';
 import { directoryHandlers } from './directories.js';
 import { passwordHandlers } from './passwords.js';
@@ -26,7 +27,7 @@ export function dsService(): ServiceDefinition {
     model: 'ds',
     signingNames: ['ds'],
     eventSource: 'ds.amazonaws.com',
-    handlers: { ...directoryHandlers, ...tagHandlers, ...dataAccessHandlers, ...passwordHandlers, ...applicationHandlers },
+    handlers: { ...directoryHandlers, ...tagHandlers, ...dataAccessHandlers, ...passwordHandlers, ...applicationHandlers, ...signInHandlers },
     // A JSON service's denial: AccessDeniedException (a modelled Directory Service error) with IAM's message.
     accessDenied: (message) => new AwsError('AccessDeniedException', message, { status: 400, members: { Message: message } }),
     sensitive: ['Password', 'NewPassword'],

@@ -8,13 +8,16 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DeleteDirectoryCommand, DirectoryServiceClient } from '@aws-sdk/client-directory-service';
+import { DeleteDirectoryCommand, DirectoryServiceClient, ResetUserPasswordCommand } from '@aws-sdk/client-directory-service';
+import { signedRequest } from '../../helpers/sign.js';
 import {
   AssociateClientVpnTargetNetworkCommand,
   AuthorizeClientVpnIngressCommand,
   CreateClientVpnEndpointCommand,
   DeleteClientVpnEndpointCommand,
   DescribeClientVpnAuthorizationRulesCommand,
+  DescribeClientVpnConnectionsCommand,
+  RunInstancesCommand,
   DescribeClientVpnEndpointsCommand,
   DisassociateClientVpnTargetNetworkCommand,
   EC2Client,
@@ -87,6 +90,7 @@ describe('Scenario: restricting access by Active Directory group', () => {
 
   it('an endpoint authenticating against Managed Microsoft AD, rules naming group SIDs; the directory cannot be deleted while the endpoint uses it', async () => {
     const ec2 = new EC2Client(clientConfig(server.endpoint));
+    const ds0 = new DirectoryServiceClient(clientConfig(server.endpoint));
     const cert = (await clientVpnFixtures(server.endpoint)).serverCertificateArn;
     const net = await network(server.endpoint);
     const directoryId = await microsoftAd(server.endpoint, net);
@@ -131,8 +135,28 @@ out = {'eng': sid('engineering'), 'fin': sid('finance'), 'alice': groups('alice'
     const host = (cidr: string): string => cidr.replace('.0/24', '.10');
     assert.deepEqual([authorizes(rules, NOW, ad.alice, host(a)), authorizes(rules, NOW, ad.alice, host(b))], [true, false]);
     assert.deepEqual([authorizes(rules, NOW, ad.bob, host(a)), authorizes(rules, NOW, ad.bob, host(b))], [false, true]);
+    // Users sign in with their directory passwords; their group SIDs come with the connection
+    // and decide what they reach (an instance in the first subnet, with the VPC's default group).
+    for (const [u, pw] of [['alice', 'Corp-Secret-1'], ['bob', 'Corp-Secret-2']]) await ds0.send(new ResetUserPasswordCommand({ DirectoryId: directoryId, UserName: u, NewPassword: pw }));
+    await ec2.send(new RunInstancesCommand({ ImageId: 'ami-0123456789abcdef0', MinCount: 1, MaxCount: 1, SubnetId: net.subnets[0], PrivateIpAddress: host(a) }));
+    await ec2.send(new RunInstancesCommand({ ImageId: 'ami-0123456789abcdef0', MinCount: 1, MaxCount: 1, SubnetId: net.subnets[1], PrivateIpAddress: host(b) }));
+    const gatehouse = async (op: string, body: object): Promise<Record<string, unknown>> => {
+      const r = await signedRequest(server.endpoint, { service: 'ec2', path: `/_gatehouse/ec2/${op}`, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ClientVpnEndpointId: id, ...body }) });
+      assert.equal(r.status, 200, r.body);
+      return JSON.parse(r.body) as Record<string, unknown>;
+    };
+    const wrong = await gatehouse('ConnectClientVpnClient', { Username: 'bob', Password: 'not-it' });
+    assert.deepEqual([wrong.Status, wrong.FailureReason], ['failed', 'authentication-failed']);
+    const alice = await gatehouse('ConnectClientVpnClient', { Username: 'alice', Password: 'Corp-Secret-1' });
+    const bob = await gatehouse('ConnectClientVpnClient', { Username: 'bob', Password: 'Corp-Secret-2' });
+    assert.deepEqual([alice.Status, bob.Status], ['active', 'active']);
+    const listed = (await ec2.send(new DescribeClientVpnConnectionsCommand({ ClientVpnEndpointId: id, Filters: [{ Name: 'username', Values: ['alice'] }] }))).Connections!;
+    assert.deepEqual(listed.map((c) => [c.ConnectionId, c.Username, c.Status!.Code]), [[alice.ConnectionId, 'alice', 'active']]);
+    const reach = async (connection: unknown, destination: string): Promise<unknown> => (await gatehouse('AnalyzeClientVpnReachability', { ConnectionId: connection, Destination: destination, Port: 22 })).Result;
+    assert.deepEqual([await reach(alice.ConnectionId, host(a)), await reach(alice.ConnectionId, host(b))], ['allowed', 'unauthorized']);
+    assert.deepEqual([await reach(bob.ConnectionId, host(a)), await reach(bob.ConnectionId, host(b))], ['unauthorized', 'allowed']);
     // Client VPN is an authorized application of the directory now.
-    const ds = new DirectoryServiceClient(clientConfig(server.endpoint));
+    const ds = ds0;
     await assert.rejects(ds.send(new DeleteDirectoryCommand({ DirectoryId: directoryId })), { name: 'ClientException' });
     await ec2.send(new DisassociateClientVpnTargetNetworkCommand({ ClientVpnEndpointId: id, AssociationId: assoc }));
     await new Promise((r) => setTimeout(r, 150));

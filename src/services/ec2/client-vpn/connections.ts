@@ -13,8 +13,10 @@
  *   DescribeClientVpnConnections until terminated (and for 60 minutes after);
  * - with connection logging on, each attempt and each termination is written to the log
  *   stream as the service's role, in AWS's format.
- * Only certificate authentication is simulated so far: an endpoint that also requires
- * Active Directory or SAML sign-in is refused with a message saying so.
+ * - Active Directory authentication: the user name and password are checked by the
+ *   directory (its sign-in, called as the service's role); the user's group SIDs come with
+ *   the connection (authorization rules and the connect handler see them).
+ * SAML federated sign-in needs a browser and an IdP: not simulated (refused, saying so).
  */
 import { X509Certificate, randomBytes } from 'node:crypto';
 import type {
@@ -46,6 +48,8 @@ export interface ConnectionRecord {
   readonly Region: string;
   readonly CommonName: string;
   readonly Username?: string;
+  /** The user's group SIDs (Active Directory); none with certificate authentication. */
+  readonly Groups?: readonly string[];
   readonly ClientIp: string;
   /** The associated subnet the client landed on (DNS round robin in AWS). */
   readonly SubnetId: string;
@@ -60,6 +64,9 @@ export interface ConnectInput {
   readonly ClientVpnEndpointId?: string;
   /** The client's certificate (PEM), for mutual authentication. */
   readonly ClientCertificate?: string;
+  /** Active Directory sign-in. */
+  readonly Username?: string;
+  readonly Password?: string;
   /** The client's public address (defaults to the caller's). */
   readonly PublicIp?: string;
   readonly Platform?: string;
@@ -147,7 +154,7 @@ function logEvent(e: EndpointRecord, c: Partial<ConnectionRecord> & { Connection
     'connection-start-time': logTime(start),
     'connection-last-update-time': logTime(end ?? now),
     'client-ip': c.ClientIp ?? 'NA',
-    'common-name': c.CommonName ?? 'NA',
+    'common-name': c.CommonName || 'NA',
     'device-type': c.DeviceType ?? 'NA',
     'device-ip': c.PublicIp ?? 'NA',
     'port': String(e.VpnPort),
@@ -313,20 +320,33 @@ export const connectionGatehouseOperations: Record<string, Handler> = {
     if (!input.ClientVpnEndpointId) throw new AwsError('MissingParameter', 'The request must contain the parameter ClientVpnEndpointId');
     const e = await getEndpoint(ctx, input.ClientVpnEndpointId);
     if (endpointStatus(e, ctx.now) !== 'available') return { Status: 'failed', FailureReason: 'endpoint-unavailable', Message: `Endpoint ${e.ClientVpnEndpointId} has no associated target network.` };
-    const userBased = e.Authentication.filter((a) => a.Type !== 'certificate-authentication');
-    if (userBased.length > 0) throw invalidParameterValue(`Gatehouse simulates certificate-authenticated connections only; endpoint ${e.ClientVpnEndpointId} also requires ${userBased[0]!.Type}.`);
-    const root = e.Authentication.find((a) => a.ClientRootCertificateChainArn)!.ClientRootCertificateChainArn!;
+    if (e.Authentication.some((a) => a.Type === 'federated-authentication')) {
+      throw invalidParameterValue(`Gatehouse does not simulate SAML federated sign-in (a browser and an identity provider); endpoint ${e.ClientVpnEndpointId} requires it.`);
+    }
+    const mutual = e.Authentication.find((a) => a.ClientRootCertificateChainArn);
+    const directory = e.Authentication.find((a) => a.DirectoryId);
     const pem = input.ClientCertificate ?? '';
-    const rootCert = await (await asClientVpn(ctx)).call<{ Certificate?: string; CertificateChain?: string }>('acm', 'GetCertificate', { CertificateArn: root });
-    const anchors = splitPem(`${rootCert.Certificate ?? ''}\n${rootCert.CertificateChain ?? ''}`).map((p) => new X509Certificate(p));
-    const problem = certificateProblem(pem, anchors, e.CertificateRevocationList?.Pem, ctx.now);
-    // Failed mutual authentication is not logged (AWS Client VPN administrator guide, "Connection logging").
-    if (problem) return { Status: 'failed', FailureReason: 'authentication-failed', Message: problem };
+    if (mutual) {
+      const rootCert = await (await asClientVpn(ctx)).call<{ Certificate?: string; CertificateChain?: string }>('acm', 'GetCertificate', { CertificateArn: mutual.ClientRootCertificateChainArn });
+      const anchors = splitPem(`${rootCert.Certificate ?? ''}\n${rootCert.CertificateChain ?? ''}`).map((p) => new X509Certificate(p));
+      const problem = certificateProblem(pem, anchors, e.CertificateRevocationList?.Pem, ctx.now);
+      // Failed mutual authentication is not logged (AWS Client VPN administrator guide, "Connection logging").
+      if (problem) return { Status: 'failed', FailureReason: 'authentication-failed', Message: problem };
+    }
+    let user: { Username: string; Groups: readonly string[] } | undefined;
+    if (directory) {
+      if (!input.Username || input.Password === undefined) return { Status: 'failed', FailureReason: 'authentication-failed', Message: 'A user name and password are required' };
+      const signIn = await (await asClientVpn(ctx)).call<{ Authenticated: boolean; GroupSids?: string[]; Reason?: string }>('ds', 'AuthenticateUser', { DirectoryId: directory.DirectoryId, UserName: input.Username, Password: input.Password });
+      // A failed sign-in is not logged either (a choice, as for certificates).
+      if (!signIn.Authenticated) return { Status: 'failed', FailureReason: 'authentication-failed', Message: `The directory refused the sign-in (${signIn.Reason ?? 'unknown'})` };
+      user = { Username: input.Username, Groups: signIn.GroupSids ?? [] };
+    }
     const id = `cvpn-connection-${randomBytes(9).toString('hex').slice(0, 17)}`;
     const active = (await connectionsOf(ctx, e.ClientVpnEndpointId)).filter((c) => !c.EndedAt);
     const base = {
       ConnectionId: id,
-      CommonName: commonNameOf(pem),
+      CommonName: mutual ? commonNameOf(pem) : '',
+      ...(user ? { Username: user.Username, Groups: user.Groups } : {}),
       PublicIp: input.PublicIp ?? ctx.sourceIp,
       DeviceType: input.Platform ?? 'NA',
     };
@@ -336,12 +356,12 @@ export const connectionGatehouseOperations: Record<string, Handler> = {
         'connection-id': id,
         'endpoint-id': e.ClientVpnEndpointId,
         'common-name': base.CommonName,
-        'username': '',
+        'username': user?.Username ?? '',
         'platform': input.Platform ?? '',
         'platform-version': input.PlatformVersion ?? '',
         'public-ip': base.PublicIp,
         'client-openvpn-version': input.ClientOpenVpnVersion ?? '',
-        'groups': '',
+        'groups': user ? user.Groups.join(',') : '',
         'schema-version': 'v2',
       });
       if (!verdict.allow) {

@@ -125,7 +125,7 @@ export async function analyze(ctx: ServiceContext, input: AnalyzeInput): Promise
     const c = (await connectionsOf(ctx, e.ClientVpnEndpointId)).find((x) => x.ConnectionId === input.ConnectionId && !x.EndedAt);
     if (!c) throw new AwsError('InvalidClientVpnConnection.IdNotFound', `Connection ${input.ConnectionId} does not exist`);
     landing = associated.find((a) => a.SubnetId === c.SubnetId) ?? landing;
-    groups = input.Groups ?? [];
+    groups = input.Groups ?? c.Groups ?? [];
   }
   pass('endpoint', `Endpoint ${e.ClientVpnEndpointId} is available; the client landed on ${landing.SubnetId}`);
 
