@@ -222,6 +222,20 @@ print(json.dumps(sorted([[x['DestinationCidr'], x['TargetSubnet'], x['Type'], x[
     await rejects(ec2.send(new DescribeClientVpnEndpointsCommand({ ClientVpnEndpointIds: ['cvpn-endpoint-0123456789abcdef0'] })), 'InvalidClientVpnEndpointId.NotFound', /Endpoint cvpn-endpoint-0123456789abcdef0 does not exist/);
   });
 
+  it('ten changes in flight on one endpoint: the eleventh is ConcurrentMutationLimitExceeded', async () => {
+    const id = (await ec2.send(new CreateClientVpnEndpointCommand(mutual({ ClientCidrBlock: '10.120.0.0/22' })))).ClientVpnEndpointId!;
+    await ec2.send(new AssociateClientVpnTargetNetworkCommand({ ClientVpnEndpointId: id, SubnetId: subnetB }));
+    // The association and nine routes settle over the next second (this file's delay).
+    for (let i = 0; i < 9; i++) await ec2.send(new CreateClientVpnRouteCommand({ ClientVpnEndpointId: id, DestinationCidrBlock: `192.168.${i}.0/24`, TargetVpcSubnetId: subnetB }));
+    await rejects(
+      ec2.send(new CreateClientVpnRouteCommand({ ClientVpnEndpointId: id, DestinationCidrBlock: '192.168.100.0/24', TargetVpcSubnetId: subnetB })),
+      'ConcurrentMutationLimitExceeded',
+      /Cannot initiate another change for this endpoint at this time\. Please try again later\./,
+    );
+    await settle();
+    await ec2.send(new CreateClientVpnRouteCommand({ ClientVpnEndpointId: id, DestinationCidrBlock: '192.168.100.0/24', TargetVpcSubnetId: subnetB }));
+  });
+
   it('ClientToken: a replay returns the first endpoint; other parameters with the same token are IdempotentParameterMismatch; DryRun answers 412', async () => {
     const first = await ec2.send(new CreateClientVpnEndpointCommand(mutual({ ClientToken: 'token-1', Description: 'idem' })));
     const again = await ec2.send(new CreateClientVpnEndpointCommand(mutual({ ClientToken: 'token-1', Description: 'idem' })));

@@ -257,7 +257,8 @@ export const endpointHandlers: Record<string, Handler> = {
         Routes: [],
         Tags: [],
       };
-      if ((await endpointsInRegion(ctx)).length >= ENDPOINTS_PER_REGION) {
+      // Deleted endpoints (still listed for a while) no longer count.
+      if ((await endpointsInRegion(ctx)).filter((x) => endpointStatus(x, ctx.now) !== 'deleted').length >= ENDPOINTS_PER_REGION) {
         throw new AwsError('ClientVpnEndpointLimitExceeded', `You have reached the maximum number of Client VPN endpoints (${ENDPOINTS_PER_REGION}) for this Region.`);
       }
       const tags = await tagsFrom(ctx, input.TagSpecifications, 'client-vpn-endpoint', endpointArn(ctx, record.ClientVpnEndpointId), 'CreateClientVpnEndpoint');

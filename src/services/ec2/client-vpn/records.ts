@@ -125,6 +125,21 @@ export function compact(e: EndpointRecord, now: Date): EndpointRecord {
   };
 }
 
+/** AWS Client VPN quotas: concurrent operations per endpoint (not adjustable). */
+export const CONCURRENT_OPERATIONS = 10;
+
+/**
+ * Refuse a change while ten are in flight on the endpoint: associations and
+ * disassociations, and route creations and deletions, still settling (AWS counts
+ * security group changes too; those apply at once here).
+ */
+export function assertCanChange(e: EndpointRecord, now: Date): void {
+  const busy =
+    e.Associations.filter((a) => ['associating', 'disassociating'].includes(associationState(a, now))).length +
+    e.Routes.filter((r) => r.Origin === 'add-route' && ['creating', 'deleting'].includes(routeState(r, now))).length;
+  if (busy >= CONCURRENT_OPERATIONS) throw new AwsError('ConcurrentMutationLimitExceeded', 'Cannot initiate another change for this endpoint at this time. Please try again later.');
+}
+
 // -------------------------------------------------------------------------------------------
 // Lookups.
 

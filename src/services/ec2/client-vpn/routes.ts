@@ -17,7 +17,7 @@ import { AwsError } from '../../../models/errors.js';
 import { contains, dryRun, ec2Arn, filterPredicate, invalidParameterValue, pageOf, parseCidr, type Tag } from '../common.js';
 import type { Handler, ServiceContext } from '../../types.js';
 import { idempotent } from './idempotency.js';
-import { associationState, endpointArn, getEndpoint, routeState, saveEndpoint, type EndpointRecord, type RouteRecord } from './records.js';
+import { assertCanChange, associationState, endpointArn, getEndpoint, routeState, saveEndpoint, type EndpointRecord, type RouteRecord } from './records.js';
 
 type Out<T> = Omit<T, '$metadata'>;
 
@@ -52,6 +52,7 @@ export const routeHandlers: Record<string, Handler> = {
     if (!cidr) throw invalidParameterValue(`Invalid value '${destination}' for parameter DestinationCidrBlock. The value must be a valid IPv4 CIDR block.`);
     return idempotent(ctx, 'CreateClientVpnRoute', input, async () => {
       const e = await getEndpoint(ctx, input.ClientVpnEndpointId!);
+      assertCanChange(e, ctx.now);
       const associations = e.Associations.filter((a) => associationState(a, ctx.now) === 'associated' || associationState(a, ctx.now) === 'associating');
       if (associations.length === 0) throw new AwsError('InvalidClientVpnActiveAssociationNotFound', `Endpoint ${e.ClientVpnEndpointId} has no active target network association.`);
       if (target !== 'local' && !associations.some((a) => a.SubnetId === target)) {
@@ -81,6 +82,7 @@ export const routeHandlers: Record<string, Handler> = {
     await dryRun(ctx, input, 'ec2:DeleteClientVpnRoute', arn);
     await ctx.authorize('ec2:DeleteClientVpnRoute', arn);
     const e = await getEndpoint(ctx, input.ClientVpnEndpointId!);
+    assertCanChange(e, ctx.now);
     const matches = e.Routes.filter((r) => r.DestinationCidr === input.DestinationCidrBlock && r.Phase === 'creating' && (input.TargetVpcSubnetId === undefined || r.TargetSubnet === input.TargetVpcSubnetId));
     const manual = matches.filter((r) => r.Origin === 'add-route');
     if (manual.length === 0) {

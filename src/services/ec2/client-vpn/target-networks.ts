@@ -21,7 +21,7 @@ import { cidrSize, dryRun, ec2Arn, ec2Id, filterPredicate, invalidParameterValue
 import { defaultSecurityGroupOf, getSecurityGroup, getSubnet, getVpc } from '../records.js';
 import type { Handler, ServiceContext } from '../../types.js';
 import { idempotent } from './idempotency.js';
-import { associationState, endpointArn, getEndpoint, liveAssociations, saveEndpoint, type AssociationRecord, type EndpointRecord } from './records.js';
+import { assertCanChange, associationState, endpointArn, getEndpoint, liveAssociations, saveEndpoint, type AssociationRecord, type EndpointRecord } from './records.js';
 import { asClientVpn } from './service-steps.js';
 import { connectionsOf, endConnections } from './connections.js';
 
@@ -51,6 +51,7 @@ export const targetNetworkHandlers: Record<string, Handler> = {
     await ctx.authorize('ec2:AssociateClientVpnTargetNetwork', ec2Arn(ctx, 'subnet', input.SubnetId));
     return idempotent(ctx, 'AssociateClientVpnTargetNetwork', input, async () => {
       const e = await getEndpoint(ctx, input.ClientVpnEndpointId!);
+      assertCanChange(e, ctx.now);
       const subnet = await getSubnet(ctx, input.SubnetId!).catch(() => {
         throw new AwsError('InvalidClientVpnSubnetId.NotFound', `Subnet ${input.SubnetId} does not exist`);
       });
@@ -103,6 +104,7 @@ export const targetNetworkHandlers: Record<string, Handler> = {
     await dryRun(ctx, input, 'ec2:DisassociateClientVpnTargetNetwork', arn);
     await ctx.authorize('ec2:DisassociateClientVpnTargetNetwork', arn);
     const e = await getEndpoint(ctx, input.ClientVpnEndpointId!);
+    assertCanChange(e, ctx.now);
     const a = e.Associations.find((x) => x.AssociationId === input.AssociationId && x.Phase === 'associating');
     if (!a) throw new AwsError('InvalidClientVpnAssociationIdNotFound', `Association ${input.AssociationId ?? ''} does not exist`);
     await (await asClientVpn(ctx)).call('ec2', 'DeleteNetworkInterface', { NetworkInterfaceId: a.NetworkInterfaceId });
