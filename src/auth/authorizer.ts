@@ -14,6 +14,7 @@ import {
   type Evaluation,
   type PolicyGroup,
   type PrincipalOrganization,
+  type ResourceOrganization,
 } from '../policy/index.js';
 import { principalArn, requestPrincipal, type Caller } from './caller.js';
 import type { Tx } from '../store/index.js';
@@ -33,9 +34,14 @@ export interface PolicySource {
   policiesFor(caller: Caller, tx: Tx): Promise<PrincipalPolicies>;
 }
 
-/** Implemented by Organizations (a later issue); absent means the account is in no organization. */
+/** Implemented by Organizations; absent (or undefined answers) means the account is in no organization. */
 export interface OrganizationSource {
+  /** The SCP levels for a principal's account, when SCPs are enabled in its organization. */
   scpsFor(account: string, tx: Tx): Promise<PrincipalOrganization<CompiledPolicy> | undefined>;
+  /** The RCP levels for a resource's account, when RCPs are enabled in its organization. */
+  rcpsFor?(account: string, tx: Tx): Promise<ResourceOrganization<CompiledPolicy> | undefined>;
+  /** `aws:PrincipalOrgID` and `aws:PrincipalOrgPaths` for a principal in an organization. */
+  principalOrgContext?(account: string, tx: Tx): Promise<ContextInput | undefined>;
 }
 
 /** Facts about the request itself, from the HTTP layer. */
@@ -126,9 +132,14 @@ export class Authorizer {
   /** Decide a request; never throws for a denial (the caller words the error). */
   async decide(tx: Tx, caller: Caller, action: string, resource: string, facts: RequestFacts, options: AuthorizeOptions = {}, via?: Via): Promise<{ evaluation: Evaluation; context: RequestContext }> {
     const principal = caller.type === 'Account' ? undefined : await this.policies.policiesFor(caller, tx);
-    const base = this.baseContext(caller, facts, principal?.tags ?? empty, via);
+    let base = this.baseContext(caller, facts, principal?.tags ?? empty, via);
+    // Service principals and anonymous callers belong to no organization.
+    const inAccount = caller.type !== 'Anonymous';
+    const orgKeys = inAccount ? await this.organizations?.principalOrgContext?.(caller.account, tx) : undefined;
+    if (orgKeys) base = base.with(orgKeys);
     const context = options.context ? base.with(options.context) : base;
-    const org = await this.organizations?.scpsFor(caller.account, tx);
+    const org = inAccount ? await this.organizations?.scpsFor(caller.account, tx) : undefined;
+    const resourceOrg = await this.organizations?.rcpsFor?.(options.resourceAccount ?? caller.account, tx);
     const session = this.sessionPolicies(caller, principal?.sessionManaged);
     const evaluation = evaluate(
       {
@@ -145,6 +156,7 @@ export class Authorizer {
         ...(options.resourcePolicy ? { resource: options.resourcePolicy } : {}),
         ...(options.resourcePolicyRequired ? { resourcePolicyRequired: true } : {}),
         ...(org ? { principalOrg: org } : {}),
+        ...(resourceOrg ? { resourceOrg } : {}),
       },
     );
     return { evaluation, context };
