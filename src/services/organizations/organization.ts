@@ -489,8 +489,3 @@ export const organizationHandlers: Record<string, Handler> = {
     return { EnabledServicePrincipals: p.items, ...(p.NextToken ? { NextToken: p.NextToken } : {}) };
   },
 };
-
-/** An account in the organization as a target's path (`o-.../r-.../ou-.../`), for aws:PrincipalOrgPaths. */
-export function orgPath(s: OrgState, parentId: string): string {
-  return `${s.Id}/${ancestors(s, parentId).join('/')}/`;
-}

@@ -13,7 +13,7 @@ import { compilePolicy, type CompiledPolicy, type OrgLevel, type PrincipalOrgani
 import { iamData } from '../../catalog/iam-data.js';
 import type { OrganizationSource } from '../../auth/authorizer.js';
 import type { Tx } from '../../store/index.js';
-import { KIND, MEMBERSHIP_ID, allPolicies, ancestors, policyArn, typeEnabled, type Membership, type OrgState, type PolicyTypeName } from './state.js';
+import { KIND, MEMBERSHIP_ID, allPolicies, ancestors, orgPath, policyArn, typeEnabled, type Membership, type OrgState, type PolicyTypeName } from './state.js';
 
 interface Facts {
   readonly revision: string;
@@ -77,7 +77,7 @@ export class OrganizationsSource implements OrganizationSource {
     const facts: Facts = {
       revision: s.Revision,
       organizationId: s.Id,
-      orgPaths: [`${s.Id}/${ancestors(s, member.ParentId).join('/')}/`],
+      orgPaths: [orgPath(s, member.ParentId)],
       scp: typeEnabled(s, 'SERVICE_CONTROL_POLICY') ? { managementAccountId: s.ManagementAccountId, scpLevels: levels('SERVICE_CONTROL_POLICY') } : undefined,
       rcp: typeEnabled(s, 'RESOURCE_CONTROL_POLICY') ? { managementAccountId: s.ManagementAccountId, rcpLevels: levels('RESOURCE_CONTROL_POLICY'), rcpServices: iamData().rcpServices } : undefined,
     };

@@ -345,3 +345,8 @@ export function resourceTagContext(tags: readonly Tag[]): Record<string, string>
   for (const t of tags) out[`aws:ResourceTag/${t.Key}`] = t.Value;
   return out;
 }
+
+/** An account in the organization as a target's path (`o-.../r-.../ou-.../`), for aws:PrincipalOrgPaths. */
+export function orgPath(s: OrgState, parentId: string): string {
+  return `${s.Id}/${ancestors(s, parentId).join('/')}/`;
+}
