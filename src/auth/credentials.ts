@@ -59,6 +59,11 @@ export class Credentials {
     return secret;
   }
 
+  /** A credential's secret in clear (root keys of accounts Organizations created: `gatehouse accounts list`). */
+  openSecret(record: CredentialRecord): string {
+    return this.open(record.secretSealed);
+  }
+
   seal(secret: string): string {
     return this.box.seal(secret);
   }

@@ -2,11 +2,16 @@
 /**
  * The `gatehouse` command. `gatehouse serve` starts the server: AWS-compatible
  * endpoints on one port, state in SQLite under ./.gatehouse/ (or in memory).
+ * `gatehouse accounts list` prints the accounts of a data folder with their root keys.
  */
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { Gatehouse, DEFAULT_ACCOUNT } from '../server/app.js';
-import type { AccountSpec } from '../server/accounts.js';
+import { join } from 'node:path';
+import { listAccounts, type AccountSpec } from '../auth/accounts.js';
+import { Credentials } from '../auth/credentials.js';
+import { SecretBox } from '../auth/secrets.js';
+import { Store } from '../store/index.js';
 
 /** `--accounts` takes a JSON file, or `id:accessKeyId:secret` entries separated by commas. */
 function parseAccounts(value: string): AccountSpec[] {
@@ -57,6 +62,22 @@ program
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
+  });
+
+program
+  .command('accounts')
+  .description('the accounts of a data folder')
+  .command('list')
+  .description('every account with its root keys (accounts Organizations created included), as JSON')
+  .option('--data <dir>', 'data folder', './.gatehouse')
+  .action(async (opts: { data: string }) => {
+    const store = await Store.open(join(opts.data, 'gatehouse.db'));
+    try {
+      const credentials = new Credentials(SecretBox.open(join(opts.data, 'secret.key')));
+      console.log(JSON.stringify({ Accounts: await listAccounts(store, credentials) }, null, 2));
+    } finally {
+      await store.close();
+    }
   });
 
 await program.parseAsync();

@@ -10,7 +10,7 @@ import { Credentials } from '../auth/credentials.js';
 import { Authorizer } from '../auth/authorizer.js';
 import { Pipeline, type IncomingCall } from './pipeline.js';
 import { Trail } from './trail.js';
-import { ensureAccounts, type AccountSpec } from './accounts.js';
+import { ensureAccounts, type AccountSpec } from '../auth/accounts.js';
 import { iamService, IamPolicySource } from '../services/iam/index.js';
 import { stsService } from '../services/sts/index.js';
 import { cloudTrailService } from '../services/cloudtrail/index.js';
@@ -25,6 +25,7 @@ import { organizationsService, OrganizationsSource } from '../services/organizat
 import { signatureParts } from '../auth/sigv4.js';
 import { REALISTIC_TIMING, setClientVpnTiming } from '../services/ec2/client-vpn/timing.js';
 import { REALISTIC_DS_TIMING, setDirectoryServiceTiming } from '../services/ds/timing.js';
+import { setCreateAccountDelay } from '../services/organizations/create-account.js';
 import type { ServiceDefinition } from '../services/types.js';
 
 export interface GatehouseOptions {
@@ -71,6 +72,7 @@ export class Gatehouse {
     if (options.realisticTiming) {
       setClientVpnTiming(REALISTIC_TIMING);
       setDirectoryServiceTiming(REALISTIC_DS_TIMING);
+      setCreateAccountDelay(2 * 60_000);
     }
     const store = await Store.open(options.dataDir ? join(options.dataDir, 'gatehouse.db') : ':memory:');
     const box = SecretBox.open(options.dataDir ? join(options.dataDir, 'secret.key') : undefined);
@@ -80,7 +82,7 @@ export class Gatehouse {
     const trail = new Trail(store);
     const authorizer = new Authorizer(new IamPolicySource(), new OrganizationsSource());
     const log = options.log ?? ((msg: string, extra?: object) => console.error(JSON.stringify({ level: 'error', msg, ...extra })));
-    const services: ServiceDefinition[] = [stsService(credentials), iamService(credentials), cloudTrailService(trail, store), ec2Service(), acmService(box), kmsService(box), logsService(), lambdaService(), dsService(), dsDataService(), organizationsService(), ...(options.extraServices ?? [])];
+    const services: ServiceDefinition[] = [stsService(credentials), iamService(credentials), cloudTrailService(trail, store), ec2Service(), acmService(box), kmsService(box), logsService(), lambdaService(), dsService(), dsDataService(), organizationsService(credentials), ...(options.extraServices ?? [])];
     const pipeline = new Pipeline({ store, credentials, authorizer, trail, services, host: { accountId: accounts[0]!.id }, log, ...(options.now ? { now: options.now } : {}) });
     return new Gatehouse(store, pipeline, trail, credentials, options, accounts, services);
   }

@@ -17,7 +17,7 @@ import type { Authorizer, AuthorizeOptions, RequestFacts } from '../auth/authori
 import type { Credentials } from '../auth/credentials.js';
 import type { Codec, WireRequest, WireResponse } from '../protocols/types.js';
 import type { ServiceCaller, ServiceContext, ServiceDefinition, ServiceHost } from '../services/types.js';
-import { forwardAccess, serviceRoleSession, type Acting } from '../auth/service-calls.js';
+import { AWS_SERVICE_ADDRESS, forwardAccess, serviceRoleSession, type Acting } from '../auth/service-calls.js';
 import { validateInput } from '../protocols/validate.js';
 import type { Store, Tx } from '../store/index.js';
 import type { Trail } from './trail.js';
@@ -238,6 +238,7 @@ export class Pipeline {
       },
       onBehalfOf: (service) => this.caller(a, forwardAccess(caller, service, via)),
       asServiceRole: (role, service, sessionName) => this.caller(a, serviceRoleSession(role, service, sessionName, a.now)),
+      asAccount: (account, service) => this.caller(a, { caller: { account, type: 'Account', arn: `arn:aws:iam::${account}:root`, userId: account, accessKeyId: '' }, sourceIp: AWS_SERVICE_ADDRESS, invokedBy: service }),
     };
     return ctx;
   }

@@ -45,6 +45,13 @@ export interface ServiceContext {
   onBehalfOf(service: string): ServiceCaller;
   /** Call another service's operation as a service's own (service-linked) role. */
   asServiceRole(role: ServiceRole, service: string, sessionName: string): ServiceCaller;
+  /**
+   * Call another service's operation in an account the calling service manages, with that
+   * account's root authority: Organizations creating a new account's
+   * OrganizationAccountAccessRole. Recorded in CloudTrail as the account's root, invoked by
+   * the service.
+   */
+  asAccount(account: string, service: string): ServiceCaller;
 }
 
 /** Runs another service's operation inside the current request's transaction, as its own CloudTrail event. */

@@ -114,6 +114,15 @@ describe('Conformance: Organizations outputs match the model', () => {
     await call(MGMT, 'DeleteOrganization');
   });
 
+  it('accounts created in the organization', async () => {
+    await call(MGMT, 'CreateOrganization', { FeatureSet: 'ALL' });
+    const started = (await call<O.CreateAccountCommandOutput>(MGMT, 'CreateAccount', { Email: 'new@example.com', AccountName: 'New' })).CreateAccountStatus!;
+    await new Promise((r) => setTimeout(r, 150));
+    const done = (await call<O.DescribeCreateAccountStatusCommandOutput>(MGMT, 'DescribeCreateAccountStatus', { CreateAccountRequestId: started.Id })).CreateAccountStatus!;
+    assert.equal(done.State, 'SUCCEEDED');
+    assert.deepEqual((await call<O.ListCreateAccountStatusCommandOutput>(MGMT, 'ListCreateAccountStatus', {})).CreateAccountStatuses!.map((x) => x.AccountId), [done.AccountId]);
+  });
+
   it('covers every implemented Organizations operation', () => {
     const implemented = server.gatehouse.implementedOperations().organizations ?? [];
     assert.ok(implemented.length > 0);
