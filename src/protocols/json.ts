@@ -14,6 +14,8 @@ import type { Codec, WireResponse } from './types.js';
 function fromWire(model: ServiceModel, ref: MemberRef, v: unknown): unknown {
   if (v === null || v === undefined) return undefined;
   const shape = shapeOf(model, ref.shape);
+  // A document (Identity Store's AttributeValue) is any JSON value, as given.
+  if (shape.document) return v;
   switch (shape.type) {
     case 'structure': {
       if (typeof v !== 'object' || Array.isArray(v)) return v;
@@ -45,6 +47,7 @@ function fromWire(model: ServiceModel, ref: MemberRef, v: unknown): unknown {
 function toWire(model: ServiceModel, ref: MemberRef, v: unknown): unknown {
   if (v === null || v === undefined) return undefined;
   const shape = shapeOf(model, ref.shape);
+  if (shape.document) return v;
   switch (shape.type) {
     case 'structure': {
       const out: Record<string, unknown> = {};

@@ -56,6 +56,8 @@ function walkStructure(model: ServiceModel, shape: Shape, value: Record<string, 
 
 function walk(model: ServiceModel, shape: Shape, v: unknown, path: string, member: string, out: Violation[], constraints: boolean): void {
   const fail = (constraint: string, kind: Violation['kind'] = 'constraint'): void => void out.push({ path, member, value: v, constraint, kind });
+  // A document (Identity Store's AttributeValue) is any JSON value: nothing to check.
+  if (shape.document) return;
   switch (shape.type) {
     case 'structure':
       if (typeof v !== 'object' || Array.isArray(v)) return fail('Member must be a structure', 'type');
