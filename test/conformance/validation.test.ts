@@ -220,7 +220,7 @@ describe('Conformance: malformed awsQuery requests get the model validation erro
     assert.doesNotMatch(list.body, /bad name/);
   });
 
-  for (const service of ['acm', 'kms', 'ds', 'organizations'] as const) {
+  for (const service of ['acm', 'kms', 'ds', 'organizations', 'identitystore'] as const) {
     it(`${service} (awsJson): every implemented operation refuses a missing required member with ValidationException, AWS's wording`, async () => {
       const model = loadModel(service);
       await sweep(
