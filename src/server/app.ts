@@ -23,6 +23,7 @@ import { dsService } from '../services/ds/index.js';
 import { dsDataService } from '../services/ds-data/index.js';
 import { organizationsService, OrganizationsSource } from '../services/organizations/index.js';
 import { identityStoreService } from '../services/identitystore/index.js';
+import { ssoAdminService } from '../services/sso-admin/index.js';
 import { signatureParts } from '../auth/sigv4.js';
 import { REALISTIC_TIMING, setClientVpnTiming } from '../services/ec2/client-vpn/timing.js';
 import { REALISTIC_DS_TIMING, setDirectoryServiceTiming } from '../services/ds/timing.js';
@@ -83,7 +84,7 @@ export class Gatehouse {
     const trail = new Trail(store);
     const authorizer = new Authorizer(new IamPolicySource(), new OrganizationsSource());
     const log = options.log ?? ((msg: string, extra?: object) => console.error(JSON.stringify({ level: 'error', msg, ...extra })));
-    const services: ServiceDefinition[] = [stsService(credentials), iamService(credentials), cloudTrailService(trail, store), ec2Service(), acmService(box), kmsService(box), logsService(), lambdaService(), dsService(), dsDataService(), organizationsService(credentials), identityStoreService(), ...(options.extraServices ?? [])];
+    const services: ServiceDefinition[] = [stsService(credentials), iamService(credentials), cloudTrailService(trail, store), ec2Service(), acmService(box), kmsService(box), logsService(), lambdaService(), dsService(), dsDataService(), organizationsService(credentials), identityStoreService(), ssoAdminService(), ...(options.extraServices ?? [])];
     const pipeline = new Pipeline({ store, credentials, authorizer, trail, services, host: { accountId: accounts[0]!.id }, log, ...(options.now ? { now: options.now } : {}) });
     return new Gatehouse(store, pipeline, trail, credentials, options, accounts, services);
   }

@@ -238,6 +238,7 @@ export class Pipeline {
       },
       onBehalfOf: (service) => this.caller(a, forwardAccess(caller, service, via)),
       asServiceRole: (role, service, sessionName) => this.caller(a, serviceRoleSession(role, service, sessionName, a.now)),
+      asCaller: () => this.caller(a, a.acting),
       asAccount: (account, service) => this.caller(a, { caller: { account, type: 'Account', arn: `arn:aws:iam::${account}:root`, userId: account, accessKeyId: '' }, sourceIp: AWS_SERVICE_ADDRESS, invokedBy: service }),
     };
     return ctx;

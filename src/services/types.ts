@@ -52,6 +52,12 @@ export interface ServiceContext {
    * the service.
    */
   asAccount(account: string, service: string): ServiceCaller;
+  /**
+   * Call another service's operation as the caller, directly (no forward access): what a
+   * console page does with the signed-in principal's credentials (IAM Identity Center's
+   * Enable button). Each call is authorized and recorded as the caller's own.
+   */
+  asCaller(): ServiceCaller;
 }
 
 /** Runs another service's operation inside the current request's transaction, as its own CloudTrail event. */

@@ -73,6 +73,9 @@ function casesFor(model: ServiceModel, operation: string): Case[] {
   return cases;
 }
 
+/** Services signed under another name than their model's. */
+const SIGNING_NAMES: Readonly<Record<string, string>> = { 'sso-admin': 'sso' };
+
 /** Samples for the string shapes whose patterns a plain `x` does not satisfy. */
 const PATTERNED: Readonly<Record<string, string>> = {
   Arn: 'arn:aws:acm:us-east-1:000000000000:certificate/12345678-1234-1234-1234-123456789012',
@@ -220,7 +223,7 @@ describe('Conformance: malformed awsQuery requests get the model validation erro
     assert.doesNotMatch(list.body, /bad name/);
   });
 
-  for (const service of ['acm', 'kms', 'ds', 'organizations', 'identitystore'] as const) {
+  for (const service of ['acm', 'kms', 'ds', 'organizations', 'identitystore', 'sso-admin'] as const) {
     it(`${service} (awsJson): every implemented operation refuses a missing required member with ValidationException, AWS's wording`, async () => {
       const model = loadModel(service);
       await sweep(
@@ -228,7 +231,7 @@ describe('Conformance: malformed awsQuery requests get the model validation erro
         jsonCases,
         async (c, operation) => {
           const res = await signedRequest(server.endpoint, {
-            service,
+            service: SIGNING_NAMES[service] ?? service,
             headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `${model.metadata.targetPrefix!}.${operation}` },
             body: JSON.stringify(c.body),
           });

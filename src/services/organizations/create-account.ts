@@ -11,7 +11,7 @@ import type * as O from '@aws-sdk/client-organizations';
 import { createAccount } from '../../auth/accounts.js';
 import type { Credentials } from '../../auth/credentials.js';
 import type { Handler, ServiceContext } from '../types.js';
-import { attachDefaults, invalidInput, orgError, MEMBERSHIP_ID, KIND, page, requireManagement, save, tagContext, toTags, randomChars, type Membership, type OrgState } from './state.js';
+import { accountJoined, attachDefaults, invalidInput, orgError, MEMBERSHIP_ID, KIND, page, requireManagement, save, tagContext, toTags, randomChars, type Membership, type OrgState } from './state.js';
 
 type Out<T> = Omit<T, '$metadata'>;
 
@@ -63,6 +63,7 @@ export function createAccountHandlers(credentials: Credentials): Record<string, 
       const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${s.ManagementAccountId}:root` }, Action: 'sts:AssumeRole' }] };
       await iam.call('iam', 'CreateRole', { RoleName: roleName, AssumeRolePolicyDocument: JSON.stringify(trust) });
       await iam.call('iam', 'AttachRolePolicy', { RoleName: roleName, PolicyArn: ADMINISTRATOR });
+      await accountJoined(ctx, s, created.id);
       const request: CreateAccountRequestRecord = { Id: `car-${randomChars(32, '0123456789abcdef')}`, AccountName: input.AccountName!, AccountId: created.id, RequestedTimestamp: ctx.now.toISOString() };
       requestsOf(s).push(request);
       await save(ctx, s);

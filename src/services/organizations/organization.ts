@@ -13,6 +13,7 @@ import {
   KIND,
   MEMBERSHIP_ID,
   accountArn,
+  accountJoined,
   accountEmail,
   ancestors,
   arnOr,
@@ -133,6 +134,7 @@ async function addMember(ctx: ServiceContext, s: OrgState, id: string, method: '
   s.Accounts.push({ Id: id, Name: id, Email: accountEmail(id), ParentId: s.Root.Id, JoinedMethod: method, JoinedTimestamp: ctx.now.toISOString(), Tags: tags });
   attachDefaults(s, id);
   await ctx.tx.insert<Membership>(id, KIND.membership, MEMBERSHIP_ID, { OrganizationId: s.Id, ManagementAccountId: s.ManagementAccountId });
+  await accountJoined(ctx, s, id);
 }
 
 const HANDSHAKE_DAYS = 15;

@@ -350,3 +350,20 @@ export function resourceTagContext(tags: readonly Tag[]): Record<string, string>
 export function orgPath(s: OrgState, parentId: string): string {
   return `${s.Id}/${ancestors(s, parentId).join('/')}/`;
 }
+
+// ---------------------------------------------------------------------------------------
+// Other services' interest in membership (IAM Identity Center creates its role in every
+// account that joins an organization where it is enabled).
+
+export type AccountJoined = (ctx: ServiceContext, s: OrgState, accountId: string) => Promise<void>;
+const joinedListeners: AccountJoined[] = [];
+
+/** Be told, in the joining request's transaction, when an account joins an organization. */
+export function onAccountJoined(listener: AccountJoined): () => void {
+  joinedListeners.push(listener);
+  return () => void joinedListeners.splice(joinedListeners.indexOf(listener), 1);
+}
+
+export async function accountJoined(ctx: ServiceContext, s: OrgState, accountId: string): Promise<void> {
+  for (const l of joinedListeners) await l(ctx, s, accountId);
+}
