@@ -5,6 +5,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import * as S from '@aws-sdk/client-sso-admin';
 import { CreateInstanceCommand, DescribeInstanceCommand, ListInstancesCommand, SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import { clientConfig, startServer, type Running } from '../helpers/server.js';
 import { checkOutput } from './model-check.js';
@@ -30,6 +31,39 @@ describe('Conformance: sso-admin outputs match the model', () => {
     const described = await sso.send(new DescribeInstanceCommand({ InstanceArn: created.InstanceArn! }));
     check('DescribeInstance', described);
     assert.deepEqual([described.Name, described.Status, described.OwnerAccountId], ['standalone', 'ACTIVE', '000000000000']);
+  });
+
+  it('permission sets', async () => {
+    const sso = new SSOAdminClient(clientConfig(server.endpoint));
+    const InstanceArn = (await sso.send(new ListInstancesCommand({}))).Instances![0]!.InstanceArn!;
+    const created = await sso.send(new S.CreatePermissionSetCommand({ InstanceArn, Name: 'ReadOnly', Description: 'read only', SessionDuration: 'PT4H' }));
+    check('CreatePermissionSet', created);
+    const PermissionSetArn = created.PermissionSet!.PermissionSetArn!;
+    assert.match(PermissionSetArn, /^arn:aws:sso:::permissionSet\/ssoins-[0-9a-f]{16}\/ps-[0-9a-f]{16}$/);
+    const ps = { InstanceArn, PermissionSetArn };
+    check('DescribePermissionSet', await sso.send(new S.DescribePermissionSetCommand(ps)));
+    check('ListPermissionSets', await sso.send(new S.ListPermissionSetsCommand({ InstanceArn })));
+    check('UpdatePermissionSet', await sso.send(new S.UpdatePermissionSetCommand({ ...ps, SessionDuration: 'PT8H' })));
+    check('AttachManagedPolicyToPermissionSet', await sso.send(new S.AttachManagedPolicyToPermissionSetCommand({ ...ps, ManagedPolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' })));
+    const managed = await sso.send(new S.ListManagedPoliciesInPermissionSetCommand(ps));
+    check('ListManagedPoliciesInPermissionSet', managed);
+    assert.deepEqual(managed.AttachedManagedPolicies, [{ Arn: 'arn:aws:iam::aws:policy/ReadOnlyAccess', Name: 'ReadOnlyAccess' }]);
+    check('AttachCustomerManagedPolicyReferenceToPermissionSet', await sso.send(new S.AttachCustomerManagedPolicyReferenceToPermissionSetCommand({ ...ps, CustomerManagedPolicyReference: { Name: 'team-extra', Path: '/' } })));
+    check('ListCustomerManagedPolicyReferencesInPermissionSet', await sso.send(new S.ListCustomerManagedPolicyReferencesInPermissionSetCommand(ps)));
+    const inline = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: 'iam:*', Resource: '*' }] });
+    check('PutInlinePolicyToPermissionSet', await sso.send(new S.PutInlinePolicyToPermissionSetCommand({ ...ps, InlinePolicy: inline })));
+    const got = await sso.send(new S.GetInlinePolicyForPermissionSetCommand(ps));
+    check('GetInlinePolicyForPermissionSet', got);
+    assert.equal(got.InlinePolicy, inline);
+    check('PutPermissionsBoundaryToPermissionSet', await sso.send(new S.PutPermissionsBoundaryToPermissionSetCommand({ ...ps, PermissionsBoundary: { ManagedPolicyArn: 'arn:aws:iam::aws:policy/PowerUserAccess' } })));
+    check('GetPermissionsBoundaryForPermissionSet', await sso.send(new S.GetPermissionsBoundaryForPermissionSetCommand(ps)));
+    check('DeleteInlinePolicyFromPermissionSet', await sso.send(new S.DeleteInlinePolicyFromPermissionSetCommand(ps)));
+    check('DetachManagedPolicyFromPermissionSet', await sso.send(new S.DetachManagedPolicyFromPermissionSetCommand({ ...ps, ManagedPolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' })));
+    await assert.rejects(sso.send(new S.CreatePermissionSetCommand({ InstanceArn, Name: 'readonly' })), { name: 'ConflictException' });
+    await assert.rejects(sso.send(new S.CreatePermissionSetCommand({ InstanceArn, Name: 'Long', SessionDuration: 'PT13H' })), { name: 'ValidationException' });
+    await assert.rejects(sso.send(new S.PutInlinePolicyToPermissionSetCommand({ ...ps, InlinePolicy: '{"Statement": []' })), { name: 'ValidationException' });
+    check('DeletePermissionSet', await sso.send(new S.DeletePermissionSetCommand(ps)));
+    await assert.rejects(sso.send(new S.DescribePermissionSetCommand(ps)), { name: 'ResourceNotFoundException' });
   });
 
   it('covers every implemented sso-admin operation', () => {
