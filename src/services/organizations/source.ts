@@ -18,6 +18,7 @@ import { KIND, MEMBERSHIP_ID, allPolicies, ancestors, orgPath, policyArn, typeEn
 interface Facts {
   readonly revision: string;
   readonly organizationId: string;
+  readonly managementAccountId: string;
   readonly orgPaths: readonly string[];
   readonly scp: PrincipalOrganization<CompiledPolicy> | undefined;
   readonly rcp: ResourceOrganization<CompiledPolicy> | undefined;
@@ -47,7 +48,7 @@ export class OrganizationsSource implements OrganizationSource {
 
   async principalOrgContext(account: string, tx: Tx): Promise<Record<string, string | readonly string[]> | undefined> {
     const f = await this.facts(account, tx);
-    return f ? { 'aws:PrincipalOrgID': f.organizationId, 'aws:PrincipalOrgPaths': f.orgPaths } : undefined;
+    return f ? { 'aws:PrincipalOrgID': f.organizationId, 'aws:PrincipalOrgPaths': f.orgPaths, 'aws:PrincipalOrgMasterAccountId': f.managementAccountId } : undefined;
   }
 
   private async facts(account: string, tx: Tx): Promise<Facts | undefined> {
@@ -77,6 +78,7 @@ export class OrganizationsSource implements OrganizationSource {
     const facts: Facts = {
       revision: s.Revision,
       organizationId: s.Id,
+      managementAccountId: s.ManagementAccountId,
       orgPaths: [orgPath(s, member.ParentId)],
       scp: typeEnabled(s, 'SERVICE_CONTROL_POLICY') ? { managementAccountId: s.ManagementAccountId, scpLevels: levels('SERVICE_CONTROL_POLICY') } : undefined,
       rcp: typeEnabled(s, 'RESOURCE_CONTROL_POLICY') ? { managementAccountId: s.ManagementAccountId, rcpLevels: levels('RESOURCE_CONTROL_POLICY'), rcpServices: iamData().rcpServices } : undefined,

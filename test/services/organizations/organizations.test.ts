@@ -253,12 +253,19 @@ describe('AWS Organizations', () => {
     await iam[B]!.send(new CreateUserCommand({ UserName: 'now-allowed' }));
   });
 
-  it('aws:PrincipalOrgID carries the organization id for its accounts', async () => {
+  it('aws:PrincipalOrgID, aws:PrincipalOrgPaths and aws:PrincipalOrgMasterAccountId carry the organization\'s values for its accounts', async () => {
     await iam[A]!.send(
       new PutUserPolicyCommand({
         UserName: 'admin',
         PolicyName: 'deny-outside-org',
-        PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: 'iam:CreateGroup', Resource: '*', Condition: { StringNotEquals: { 'aws:PrincipalOrgID': orgId } } }] }),
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            { Effect: 'Deny', Action: 'iam:CreateGroup', Resource: '*', Condition: { StringNotEquals: { 'aws:PrincipalOrgID': orgId } } },
+            { Effect: 'Deny', Action: 'iam:CreateGroup', Resource: '*', Condition: { StringNotEquals: { 'aws:PrincipalOrgMasterAccountId': MGMT } } },
+            { Effect: 'Deny', Action: 'iam:CreateGroup', Resource: '*', Condition: { 'ForAllValues:StringNotLike': { 'aws:PrincipalOrgPaths': [`${orgId}/r-*/*`] } } },
+          ],
+        }),
       }),
     );
     // The admin user (in the organization) is not caught by the StringNotEquals deny (a missing key would be).
