@@ -92,7 +92,13 @@ const DEFAULT_DENIED = 'Error establishing connection. Please contact your admin
 // -------------------------------------------------------------------------------------------
 // Certificates.
 
-/** Serial numbers (upper-case hex, as X509Certificate prints them) a DER CRL revokes. */
+/**
+ * One form for a serial number from either side: upper-case hex without leading zeros (DER
+ * pads with a zero byte, X509Certificate prints whole bytes; neither matters for equality).
+ */
+const serialKey = (hex: string): string => hex.toUpperCase().replace(/^0+(?=.)/, '');
+
+/** Serial numbers a DER CRL revokes (as `serialKey`s). */
 function revokedSerials(pem: string): Set<string> {
   const der = Buffer.from(pem.replace(/-----[A-Z0-9 ]+-----|\s+/g, ''), 'base64');
   const out = new Set<string>();
@@ -108,9 +114,7 @@ function revokedSerials(pem: string): Set<string> {
     for (const entry of entries) {
       const [serial] = children(der, entry);
       if (serial?.tag !== 0x02) break;
-      let hex = der.subarray(serial.start, serial.end).toString('hex').toUpperCase();
-      while (hex.startsWith('00') && hex.length > 2) hex = hex.slice(2);
-      out.add(hex);
+      out.add(serialKey(der.subarray(serial.start, serial.end).toString('hex')));
     }
   }
   return out;
@@ -118,8 +122,8 @@ function revokedSerials(pem: string): Set<string> {
 
 const splitPem = (text: string): string[] => text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
 
-/** Why a client certificate is refused, or undefined when it is accepted. */
-function certificateProblem(clientPem: string, anchors: readonly X509Certificate[], crl: string | undefined, now: Date): string | undefined {
+/** Why a client certificate is refused, or undefined when it is accepted (pure: exported for its tests). */
+export function certificateProblem(clientPem: string, anchors: readonly X509Certificate[], crl: string | undefined, now: Date): string | undefined {
   let cert: X509Certificate;
   try {
     cert = new X509Certificate(clientPem);
@@ -129,7 +133,7 @@ function certificateProblem(clientPem: string, anchors: readonly X509Certificate
   if (!/(?:^|\n)CN=/.test(cert.subject)) return 'the client certificate has no common name';
   if (now < new Date(cert.validFrom) || now > new Date(cert.validTo)) return 'the client certificate is not valid now';
   if (!anchors.some((ca) => cert.checkIssued(ca) && cert.verify(ca.publicKey))) return 'the client certificate is not issued by the client root certificate authority';
-  if (crl && revokedSerials(crl).has(cert.serialNumber.toUpperCase().replace(/^0+(?=.)/, ''))) return 'the client certificate is revoked';
+  if (crl && revokedSerials(crl).has(serialKey(cert.serialNumber))) return 'the client certificate is revoked';
   return undefined;
 }
 
