@@ -37,6 +37,7 @@ import {
   RemoveAccountFromOrganizationCommand,
   UpdatePolicyCommand,
 } from '@aws-sdk/client-organizations';
+import { CreateKeyCommand, DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { AttachUserPolicyCommand, CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { awsCli, boto3, clientConfig, startServer, type Keys, type Running } from '../../helpers/server.js';
 
@@ -272,6 +273,35 @@ describe('AWS Organizations', () => {
     const keys = (await iam[A]!.send(new CreateAccessKeyCommand({ UserName: 'admin' }))).AccessKey!;
     const out = await boto3(server.endpoint, "print(json.dumps(client('iam').create_group(GroupName='orgmates')['Group']['GroupName']))", { accessKeyId: keys.AccessKeyId!, secretAccessKey: keys.SecretAccessKey! });
     assert.equal(JSON.parse(out), 'orgmates');
+  });
+
+  it('an RCP on the root denies kms:DescribeKey on member accounts\' keys, not the management account\'s; detaching restores', async () => {
+    const kmsA = new KMSClient(clientConfig(server.endpoint, KEYS[A]));
+    const kmsM = new KMSClient(clientConfig(server.endpoint, KEYS[MGMT]));
+    const keyA = (await kmsA.send(new CreateKeyCommand({}))).KeyMetadata!.KeyId!;
+    const keyM = (await kmsM.send(new CreateKeyCommand({}))).KeyMetadata!.KeyId!;
+    await orgs[MGMT]!.send(new EnablePolicyTypeCommand({ RootId: rootId, PolicyType: 'RESOURCE_CONTROL_POLICY' }));
+    const rcp = (
+      await orgs[MGMT]!.send(
+        new CreatePolicyCommand({
+          Name: 'no-describe-key',
+          Description: 'deny kms:DescribeKey',
+          Type: 'RESOURCE_CONTROL_POLICY',
+          Content: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Principal: '*', Action: 'kms:DescribeKey', Resource: '*' }] }),
+        }),
+      )
+    ).Policy!.PolicySummary!.Id!;
+    await orgs[MGMT]!.send(new AttachPolicyCommand({ PolicyId: rcp, TargetId: rootId }));
+    await assert.rejects(kmsA.send(new DescribeKeyCommand({ KeyId: keyA })), (e: Error) => {
+      assert.equal(e.name, 'AccessDeniedException');
+      assert.match(e.message, /kms:DescribeKey on resource: arn:aws:kms:us-east-1:111111111111:key\/.* with an explicit deny in a resource control policy/);
+      return true;
+    });
+    assert.equal((await kmsM.send(new DescribeKeyCommand({ KeyId: keyM }))).KeyMetadata!.KeyId, keyM);
+    await orgs[MGMT]!.send(new DetachPolicyCommand({ PolicyId: rcp, TargetId: rootId }));
+    assert.equal((await kmsA.send(new DescribeKeyCommand({ KeyId: keyA }))).KeyMetadata!.KeyId, keyA);
+    await orgs[MGMT]!.send(new DeletePolicyCommand({ PolicyId: rcp }));
+    await orgs[MGMT]!.send(new DisablePolicyTypeCommand({ RootId: rootId, PolicyType: 'RESOURCE_CONTROL_POLICY' }));
   });
 
   it('the AWS CLI and boto3 read the same organization', async () => {
