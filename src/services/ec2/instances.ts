@@ -5,7 +5,6 @@
  * private gateway stands for the on-premises side of a Site-to-Site VPN: routes can point
  * at it once it is attached to the VPC.
  */
-import { randomBytes } from 'node:crypto';
 import type {
   AttachVpnGatewayCommandInput,
   AttachVpnGatewayCommandOutput,
@@ -25,7 +24,7 @@ import type {
 import { AwsError } from '../../models/errors.js';
 import { KIND, dryRun, ec2Arn, ec2Id, filterPredicate, invalidParameterValue, pageOf, requestTagContext, tagsFrom, type Tag } from './common.js';
 import { privateDnsName } from './network-interfaces.js';
-import { allocateAddress, defaultSecurityGroupOf, defaultVpcOf, getSecurityGroup, getSubnet, getVpc, inRegion, type NetworkInterfaceRecord, type SubnetRecord } from './records.js';
+import { addInterface, allocateAddress, defaultSecurityGroupOf, macAddress, removeInterface, defaultVpcOf, getSecurityGroup, getSubnet, getVpc, inRegion, type NetworkInterfaceRecord, type SubnetRecord } from './records.js';
 import type { Handler, ServiceContext } from '../types.js';
 
 type Out<T> = Omit<T, '$metadata'>;
@@ -158,7 +157,7 @@ export const instanceHandlers: Record<string, Handler> = {
         Region: ctx.region,
         AvailabilityZone: subnet.AvailabilityZone,
         PrivateIpAddress: address,
-        MacAddress: ['02', ...[...randomBytes(5)].map((b) => b.toString(16).padStart(2, '0'))].join(':'),
+        MacAddress: macAddress(),
         Description: '',
         Groups: [...groups],
         InterfaceType: 'interface',
@@ -167,9 +166,7 @@ export const instanceHandlers: Record<string, Handler> = {
         SourceDestCheck: true,
         Tags: [],
       };
-      await ctx.tx.insert(ctx.caller.account, KIND.networkInterface, eni.NetworkInterfaceId, eni, { parent: subnet.SubnetId });
-      const fresh = (await ctx.tx.get<SubnetRecord>(ctx.caller.account, KIND.subnet, subnet.SubnetId))!;
-      await ctx.tx.update<SubnetRecord>(ctx.caller.account, KIND.subnet, subnet.SubnetId, { ...fresh, UsedIps: fresh.UsedIps + 1 });
+      await addInterface(ctx, eni);
       const record: InstanceRecord = {
         InstanceId,
         ReservationId: reservationId,
@@ -237,10 +234,7 @@ export const instanceHandlers: Record<string, Handler> = {
       const previous = stateOf(i, ctx.now);
       if (!i.TerminatedAt) {
         // The primary interface goes with the instance (DeleteOnTermination), freeing its address.
-        if (await ctx.tx.delete(ctx.caller.account, KIND.networkInterface, i.NetworkInterfaceId)) {
-          const subnet = await ctx.tx.get<SubnetRecord>(ctx.caller.account, KIND.subnet, i.SubnetId);
-          if (subnet) await ctx.tx.update<SubnetRecord>(ctx.caller.account, KIND.subnet, i.SubnetId, { ...subnet, UsedIps: subnet.UsedIps - 1 });
-        }
+        await removeInterface(ctx, i);
         await ctx.tx.update<InstanceRecord>(ctx.caller.account, INSTANCE_KIND.instance, id, { ...i, TerminatedAt: ctx.now.toISOString() });
         ctx.recordResource('AWS::EC2::Instance', arn);
       }

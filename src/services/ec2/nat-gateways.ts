@@ -23,7 +23,7 @@ import type {
 } from '@aws-sdk/client-ec2';
 import { AwsError } from '../../models/errors.js';
 import { KIND, dryRun, ec2Arn, ec2Id, filterPredicate, invalidParameterValue, pageOf, requestTagContext, tagsFrom, zoneId, type Tag } from './common.js';
-import { allocateAddress, getSubnet, inRegion, type NetworkInterfaceRecord, type SubnetRecord } from './records.js';
+import { addInterface, allocateAddress, getSubnet, macAddress, removeInterface, inRegion, type NetworkInterfaceRecord, type SubnetRecord } from './records.js';
 import type { Handler, ServiceContext } from '../types.js';
 
 type Out<T> = Omit<T, '$metadata'>;
@@ -174,7 +174,7 @@ export const natGatewayHandlers: Record<string, Handler> = {
       Region: ctx.region,
       AvailabilityZone: subnet.AvailabilityZone,
       PrivateIpAddress: PrivateIp,
-      MacAddress: ['02', ...[...randomBytes(5)].map((b) => b.toString(16).padStart(2, '0'))].join(':'),
+      MacAddress: macAddress(),
       Description: `Interface for NAT Gateway ${NatGatewayId}`,
       Groups: [],
       InterfaceType: 'nat_gateway',
@@ -183,8 +183,7 @@ export const natGatewayHandlers: Record<string, Handler> = {
       SourceDestCheck: false,
       Tags: [],
     };
-    await ctx.tx.insert(ctx.caller.account, KIND.networkInterface, eni.NetworkInterfaceId, eni, { parent: subnet.SubnetId });
-    await ctx.tx.update<SubnetRecord>(ctx.caller.account, KIND.subnet, subnet.SubnetId, { ...subnet, UsedIps: subnet.UsedIps + 1 });
+    await addInterface(ctx, eni);
     if (address) {
       await ctx.tx.update<AddressRecord>(ctx.caller.account, KIND.address, address.AllocationId, { ...address, AssociationId: ec2Id('eipassoc'), NetworkInterfaceId: eni.NetworkInterfaceId, PrivateIpAddress: PrivateIp });
     }
@@ -212,10 +211,7 @@ export const natGatewayHandlers: Record<string, Handler> = {
     const nat = (await inRegion<NatGatewayRecord>(ctx, KIND.natGateway)).find((n) => n.NatGatewayId === input.NatGatewayId && !n.DeleteTime);
     if (!nat) throw new AwsError('NatGatewayNotFound', `The Nat Gateway ${input.NatGatewayId ?? ''} was not found`);
     // Its interface goes and its Elastic IP is released from it.
-    if (await ctx.tx.delete(ctx.caller.account, KIND.networkInterface, nat.NetworkInterfaceId)) {
-      const subnet = await ctx.tx.get<SubnetRecord>(ctx.caller.account, KIND.subnet, nat.SubnetId);
-      if (subnet) await ctx.tx.update<SubnetRecord>(ctx.caller.account, KIND.subnet, subnet.SubnetId, { ...subnet, UsedIps: subnet.UsedIps - 1 });
-    }
+    await removeInterface(ctx, { NetworkInterfaceId: nat.NetworkInterfaceId, SubnetId: nat.SubnetId });
     if (nat.AllocationId) {
       const { AssociationId: _a, NetworkInterfaceId: _n, PrivateIpAddress: _p, ...address } = await getAddress(ctx, nat.AllocationId);
       await ctx.tx.update<AddressRecord>(ctx.caller.account, KIND.address, nat.AllocationId, address);

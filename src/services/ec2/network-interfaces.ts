@@ -5,7 +5,6 @@
  * it shows in DescribeNetworkInterfaces with `RequesterManaged` and the requester, and
  * users cannot delete or change it; the service removes it itself.
  */
-import { randomBytes } from 'node:crypto';
 import type {
   CreateNetworkInterfaceCommandInput,
   CreateNetworkInterfaceCommandOutput,
@@ -17,7 +16,7 @@ import type {
 } from '@aws-sdk/client-ec2';
 import { AwsError } from '../../models/errors.js';
 import { KIND, dryRun, ec2Arn, ec2Id, filterPredicate, pageOf, requestTagContext, tagsFrom } from './common.js';
-import { allocateAddress, defaultSecurityGroupOf, getNetworkInterface, getSecurityGroup, getSubnet, inRegion, type NetworkInterfaceRecord, type SecurityGroupRecord, type SubnetRecord } from './records.js';
+import { addInterface, allocateAddress, defaultSecurityGroupOf, macAddress, removeInterface, getNetworkInterface, getSecurityGroup, getSubnet, inRegion, type NetworkInterfaceRecord, type SecurityGroupRecord } from './records.js';
 import type { Handler, ServiceContext } from '../types.js';
 
 type Out<T> = Omit<T, '$metadata'>;
@@ -25,7 +24,6 @@ type Out<T> = Omit<T, '$metadata'>;
 /** AWS's quota: 5 security groups per network interface (default). */
 const GROUPS_PER_INTERFACE = 5;
 
-const macAddress = (): string => ['02', ...[...randomBytes(5)].map((b) => b.toString(16).padStart(2, '0'))].join(':');
 
 /** `ip-10-0-1-5.ec2.internal` in us-east-1, `ip-10-0-1-5.<region>.compute.internal` elsewhere. */
 export const privateDnsName = (ip: string, region: string): string => `ip-${ip.replaceAll('.', '-')}.${region === 'us-east-1' ? 'ec2.internal' : `${region}.compute.internal`}`;
@@ -74,11 +72,6 @@ async function interfaceOutput(ctx: ServiceContext, n: NetworkInterfaceRecord): 
   };
 }
 
-async function setUsedIps(ctx: ServiceContext, subnet: SubnetRecord, delta: number): Promise<void> {
-  const fresh = (await ctx.tx.get<SubnetRecord>(ctx.caller.account, KIND.subnet, subnet.SubnetId)) ?? subnet;
-  await ctx.tx.update<SubnetRecord>(ctx.caller.account, KIND.subnet, subnet.SubnetId, { ...fresh, UsedIps: fresh.UsedIps + delta });
-}
-
 /** Users cannot change what a service manages. */
 function assertUserManaged(ctx: ServiceContext, n: NetworkInterfaceRecord): void {
   if ((n.RequesterManaged && !ctx.caller.serviceLinkedRole) || n.Owner?.service === 'ec2-instance') {
@@ -116,8 +109,7 @@ export const networkInterfaceHandlers: Record<string, Handler> = {
       SourceDestCheck: true,
       Tags: tags,
     };
-    await ctx.tx.insert(ctx.caller.account, KIND.networkInterface, id, record, { parent: subnet.SubnetId });
-    await setUsedIps(ctx, subnet, 1);
+    await addInterface(ctx, record);
     ctx.recordResource('AWS::EC2::NetworkInterface', ec2Arn(ctx, 'network-interface', id));
     return { NetworkInterface: await interfaceOutput(ctx, record) };
   },
@@ -128,8 +120,7 @@ export const networkInterfaceHandlers: Record<string, Handler> = {
     await ctx.authorize('ec2:DeleteNetworkInterface', arn);
     const n = await getNetworkInterface(ctx, input.NetworkInterfaceId!);
     assertUserManaged(ctx, n);
-    await ctx.tx.delete(ctx.caller.account, KIND.networkInterface, n.NetworkInterfaceId);
-    await setUsedIps(ctx, await getSubnet(ctx, n.SubnetId), -1);
+    await removeInterface(ctx, n);
     ctx.recordResource('AWS::EC2::NetworkInterface', arn);
   },
 

@@ -3,6 +3,7 @@
  * with: its default security group and main route table, and, for a region's default VPC,
  * its default subnets and an attached internet gateway (as AWS creates them).
  */
+import { randomBytes } from 'node:crypto';
 import ipaddr from 'ipaddr.js';
 import { AwsError } from '../../models/errors.js';
 import { KIND, cidrSize, ec2Id, parseCidr, zonesOf, type Tag } from './common.js';
@@ -323,4 +324,26 @@ export async function allocateAddress(ctx: ServiceContext, subnet: SubnetRecord,
   }
   for (let n = first; n <= last; n++) if (!used.has(n)) return numberToIp(n);
   throw new AwsError('InsufficientFreeAddressesInSubnet', `There are not enough free addresses in subnet '${subnet.SubnetId}' to satisfy the requested number of instances.`);
+}
+
+// -------------------------------------------------------------------------------------------
+// Interfaces and the subnet addresses they hold (users', instances', NAT gateways', services').
+
+/** A locally administered MAC address (`02:..`), as EC2 gives interfaces. */
+export const macAddress = (): string => ['02', ...[...randomBytes(5)].map((b) => b.toString(16).padStart(2, '0'))].join(':');
+
+async function countAddress(ctx: ServiceContext, subnetId: string, delta: number): Promise<void> {
+  const subnet = await ctx.tx.get<SubnetRecord>(ctx.caller.account, KIND.subnet, subnetId);
+  if (subnet) await ctx.tx.update<SubnetRecord>(ctx.caller.account, KIND.subnet, subnetId, { ...subnet, UsedIps: subnet.UsedIps + delta });
+}
+
+/** Store a new interface; its subnet counts the address it takes. */
+export async function addInterface(ctx: ServiceContext, eni: NetworkInterfaceRecord): Promise<void> {
+  await ctx.tx.insert(ctx.caller.account, KIND.networkInterface, eni.NetworkInterfaceId, eni, { parent: eni.SubnetId });
+  await countAddress(ctx, eni.SubnetId, 1);
+}
+
+/** Remove an interface (if it is still there), giving its address back to the subnet. */
+export async function removeInterface(ctx: ServiceContext, eni: { readonly NetworkInterfaceId: string; readonly SubnetId: string }): Promise<void> {
+  if (await ctx.tx.delete(ctx.caller.account, KIND.networkInterface, eni.NetworkInterfaceId)) await countAddress(ctx, eni.SubnetId, -1);
 }
