@@ -149,10 +149,8 @@ export class Gatehouse {
     if (path === '/_gatehouse/reset' && req.method === 'POST') {
       const parts = signatureParts({ method: 'POST', ...signed }, new URLSearchParams(signed.rawQuery));
       if (!parts) return json(403, { error: 'MissingAuthenticationToken' });
-      const { verifySignature } = await import('../auth/sigv4.js');
       try {
-        const r = await this.credentials.resolve(this.store, parts.credential.accessKeyId, parts.sessionToken, new Date());
-        verifySignature({ method: 'POST', ...signed }, parts, r.secret);
+        const r = await this.pipeline.authenticate({ method: 'POST', ...signed }, parts, new Date());
         if (r.caller.type !== 'Account') return json(403, { error: 'AccessDenied', message: 'Only an account root user may reset Gatehouse.' });
       } catch {
         return json(403, { error: 'AccessDenied' });

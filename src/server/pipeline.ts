@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { AwsError, COMMON_ERRORS } from '../models/errors.js';
 import { loadModel, type ServiceModel } from '../models/index.js';
-import { signatureParts, verifySignature } from '../auth/sigv4.js';
+import { signatureParts, verifySignature, type SignatureParts, type SignedRequest } from '../auth/sigv4.js';
 import { denialMessage, type Evaluation } from '../policy/index.js';
 import { requestPrincipal, type Caller } from '../auth/caller.js';
 import { CODECS } from '../protocols/index.js';
@@ -82,6 +82,13 @@ export class Pipeline {
     return undefined;
   }
 
+  /** The key's credentials, once the request's signature is verified with its secret (AWS's errors otherwise). */
+  async authenticate(request: SignedRequest, parts: SignatureParts, now: Date): ReturnType<Credentials['resolve']> {
+    const resolved = await this.deps.credentials.resolve(this.deps.store, parts.credential.accessKeyId, parts.sessionToken, now);
+    verifySignature(request, parts, resolved.secret, now.getTime());
+    return resolved;
+  }
+
   async handle(call: IncomingCall): Promise<WireResponse> {
     const requestId = randomUUID();
     const now = this.deps.now?.() ?? new Date();
@@ -119,8 +126,7 @@ export class Pipeline {
         throw COMMON_ERRORS.invalidAction(name, paramsOf(call).get('Version') ?? model.metadata.apiVersion);
       }
       if (parts) {
-        const resolved = await this.deps.credentials.resolve(this.deps.store, parts.credential.accessKeyId, parts.sessionToken, now);
-        verifySignature(call, parts, resolved.secret, now.getTime());
+        const resolved = await this.authenticate(call, parts, now);
         caller = resolved.caller;
         // GetAccessKeyLastUsed: recorded outside the request's transaction, never failing it.
         await this.deps.credentials.touch(this.deps.store, resolved.record, { date: now, region: service.globalRegion ?? region, service: parts.credential.service }).catch((e: unknown) => this.deps.log('recording key use failed', { error: String(e) }));
@@ -176,8 +182,7 @@ export class Pipeline {
       const parts = signatureParts(call, call.query);
       if (!parts) throw COMMON_ERRORS.missingAuthenticationToken();
       if (parts.credential.service !== signingName) throw new AwsError('InvalidSignatureException', `Credential should be scoped to correct service: '${signingName}'.`, { status: 403 });
-      const resolved = await this.deps.credentials.resolve(this.deps.store, parts.credential.accessKeyId, parts.sessionToken, now);
-      verifySignature(call, parts, resolved.secret, now.getTime());
+      const resolved = await this.authenticate(call, parts, now);
       let input: Record<string, unknown>;
       try {
         input = call.body.length ? (JSON.parse(call.body.toString('utf8')) as Record<string, unknown>) : {};
