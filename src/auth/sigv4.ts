@@ -197,3 +197,30 @@ export function verifySignature(req: SignedRequest, parts: SignatureParts, secre
   const given = Buffer.from(parts.signature, 'hex');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw COMMON_ERRORS.signatureDoesNotMatch();
 }
+
+/**
+ * Sign a request (header form), for Gatehouse's own command-line client of its Gatehouse
+ * operations: the same canonical request and key derivation as verification. Returns the
+ * headers to send (host, x-amz-date, x-amz-content-sha256, session token, authorization).
+ */
+export function signRequest(
+  req: { method: string; url: URL; headers?: Readonly<Record<string, string>>; body: Buffer },
+  c: { accessKeyId: string; secretAccessKey: string; sessionToken?: string; region: string; service: string },
+  now = Date.now(),
+): Record<string, string> {
+  const amzDate = fmt(now);
+  const headers: Record<string, string> = {
+    ...Object.fromEntries(Object.entries(req.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v])),
+    host: req.url.host,
+    'x-amz-date': amzDate,
+    'x-amz-content-sha256': sha256Hex(req.body),
+    ...(c.sessionToken ? { 'x-amz-security-token': c.sessionToken } : {}),
+  };
+  const credential: Credential = { accessKeyId: c.accessKeyId, date: amzDate.slice(0, 8), region: c.region, service: c.service };
+  const parts: SignatureParts = { credential, signedHeaders: Object.keys(headers).sort(), signature: '', amzDate, presigned: false };
+  const signed: SignedRequest = { method: req.method, rawPath: req.url.pathname, rawQuery: req.url.search.slice(1), headers, body: req.body };
+  const scope = `${credential.date}/${c.region}/${c.service}/aws4_request`;
+  const stringToSign = `${ALGORITHM}\n${amzDate}\n${scope}\n${sha256Hex(canonicalRequest(signed, parts))}`;
+  const signature = createHmac('sha256', signingKey(c.secretAccessKey, credential)).update(stringToSign).digest('hex');
+  return { ...headers, authorization: `${ALGORITHM} Credential=${c.accessKeyId}/${scope}, SignedHeaders=${parts.signedHeaders.join(';')}, Signature=${signature}` };
+}

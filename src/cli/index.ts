@@ -3,6 +3,7 @@
  * The `gatehouse` command. `gatehouse serve` starts the server: AWS-compatible
  * endpoints on one port, state in SQLite under ./.gatehouse/ (or in memory).
  * `gatehouse accounts list` prints the accounts of a data folder with their root keys.
+ * `gatehouse identity-center enable | sign-in` drive a running server (identity-center.ts).
  */
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { listAccounts, type AccountSpec } from '../auth/accounts.js';
 import { Credentials } from '../auth/credentials.js';
 import { SecretBox } from '../auth/secrets.js';
 import { Store } from '../store/index.js';
+import { identityCenterCommands } from './identity-center.js';
 
 /** `--accounts` takes a JSON file, or `id:accessKeyId:secret` entries separated by commas. */
 function parseAccounts(value: string): AccountSpec[] {
@@ -79,5 +81,7 @@ program
       await store.close();
     }
   });
+
+identityCenterCommands(program);
 
 await program.parseAsync();

@@ -53,6 +53,15 @@ export interface GatehouseOptions {
 export const DEFAULT_ACCOUNT: AccountSpec = { id: '000000000000', accessKeyId: 'test', secretAccessKey: 'test' };
 const MAX_BODY = 16 * 1024 * 1024;
 
+/**
+ * Gatehouse operations also served under the names the docs give them
+ * (`POST /_gatehouse/identity-center/enable`); signed for `sso` like the operation itself.
+ */
+const GATEHOUSE_ALIASES: Readonly<Record<string, string>> = {
+  '/_gatehouse/identity-center/enable': '/_gatehouse/sso/EnableIdentityCenter',
+  '/_gatehouse/identity-center/sign-in': '/_gatehouse/sso/SignIn',
+};
+
 export class Gatehouse {
   private server: Server | undefined;
   private constructor(
@@ -84,7 +93,7 @@ export class Gatehouse {
     const trail = new Trail(store);
     const authorizer = new Authorizer(new IamPolicySource(), new OrganizationsSource());
     const log = options.log ?? ((msg: string, extra?: object) => console.error(JSON.stringify({ level: 'error', msg, ...extra })));
-    const services: ServiceDefinition[] = [stsService(credentials), iamService(credentials), cloudTrailService(trail, store), ec2Service(), acmService(box), kmsService(box), logsService(), lambdaService(), dsService(), dsDataService(), organizationsService(credentials), identityStoreService(), ssoAdminService(), ...(options.extraServices ?? [])];
+    const services: ServiceDefinition[] = [stsService(credentials), iamService(credentials), cloudTrailService(trail, store), ec2Service(), acmService(box), kmsService(box), logsService(), lambdaService(), dsService(), dsDataService(), organizationsService(credentials), identityStoreService(), ssoAdminService(box), ...(options.extraServices ?? [])];
     const pipeline = new Pipeline({ store, credentials, authorizer, trail, services, host: { accountId: accounts[0]!.id }, log, ...(options.now ? { now: options.now } : {}) });
     return new Gatehouse(store, pipeline, trail, credentials, options, accounts, services);
   }
@@ -122,7 +131,8 @@ export class Gatehouse {
         sourceIp: normalizeIp(req.socket.remoteAddress ?? '127.0.0.1'),
         secure: false,
       };
-      const operation = /^\/_gatehouse\/([a-z0-9-]+)\/([A-Za-z]+)$/.exec(rawPath);
+      const path = GATEHOUSE_ALIASES[rawPath] ?? rawPath;
+      const operation = /^\/_gatehouse\/([a-z0-9-]+)\/([A-Za-z]+)$/.exec(path);
       if (operation && req.method === 'POST' && operation[1] !== 'reset') {
         const out = await this.pipeline.handleGatehouse(call, operation[1]!, operation[2]!);
         res.writeHead(out.status, out.headers);

@@ -35,6 +35,13 @@ export interface Tx {
   deleteChildren(account: string, kind: string, parent: string): Promise<number>;
   /** Every account that has a record of this kind (for cross-account lookups). */
   accountsWith(kind: string, id: string): Promise<string[]>;
+  /**
+   * Run `fn` so that, if it throws, what it wrote is undone and the rest of the
+   * transaction stands (an SQL savepoint): an asynchronous task that fails part-way
+   * (IAM Identity Center provisioning a role) records its failure without its half-work.
+   * Outside a transaction `fn` simply runs.
+   */
+  savepoint<R>(fn: () => Promise<R>): Promise<R>;
 }
 
 export interface EventRecord {
@@ -83,8 +90,28 @@ function eventRow(e: EventRecord) {
       };
 }
 
+let savepoints = 0;
+
 class KyselyTx implements Tx {
-  constructor(protected readonly db: Kysely<Schema> | Transaction<Schema>) {}
+  constructor(
+    protected readonly db: Kysely<Schema> | Transaction<Schema>,
+    private readonly inTransaction = false,
+  ) {}
+
+  async savepoint<R>(fn: () => Promise<R>): Promise<R> {
+    if (!this.inTransaction) return fn();
+    const name = sql.id(`gh_sp_${++savepoints}`);
+    await sql`savepoint ${name}`.execute(this.db);
+    try {
+      const result = await fn();
+      await sql`release savepoint ${name}`.execute(this.db);
+      return result;
+    } catch (e) {
+      await sql`rollback to savepoint ${name}`.execute(this.db);
+      await sql`release savepoint ${name}`.execute(this.db);
+      throw e;
+    }
+  }
 
   async get<T>(account: string, kind: string, id: string): Promise<T | undefined> {
     const row = await this.db.selectFrom('entities').select('data').where('account', '=', account).where('kind', '=', kind).where('id', '=', id).executeTakeFirst();
@@ -179,7 +206,7 @@ export class Store extends KyselyTx {
 
   /** Run `fn` atomically: all its writes commit together, or none do. */
   async transaction<R>(fn: (tx: Tx) => Promise<R>): Promise<R> {
-    return this.kysely.transaction().execute((trx) => fn(new KyselyTx(trx)));
+    return this.kysely.transaction().execute((trx) => fn(new KyselyTx(trx, true)));
   }
 
   async getMeta(key: string): Promise<string | undefined> {

@@ -157,7 +157,7 @@ export const instanceProfilesHandlers: Record<string, Handler> = {
     const found = await ctx.tx.getByName<RoleRecord>(account, KIND.role, input.RoleName!);
     await ctx.authorize('iam:PassRole', roleArnFor(account, found, input.RoleName!), { context: roleContext(found, false) });
     const role = await existingRole(ctx, input.RoleName!);
-    assertModifiable(role);
+    assertModifiable(role, ctx);
     if (p.Roles.length >= ROLES_PER_PROFILE) throw limitExceeded(`Cannot exceed quota for InstanceSessionsPerInstanceProfile: ${ROLES_PER_PROFILE}`);
     await saveProfile(ctx, { ...p, Roles: [...p.Roles, role.RoleId] });
     ctx.recordResource('AWS::IAM::Role', role.Arn);
@@ -166,7 +166,7 @@ export const instanceProfilesHandlers: Record<string, Handler> = {
   async RemoveRoleFromInstanceProfile(input: RemoveRoleFromInstanceProfileCommandInput, ctx: ServiceContext): Promise<void> {
     const p = await authorizedProfile(ctx, 'iam:RemoveRoleFromInstanceProfile', input.InstanceProfileName!);
     const role = await existingRole(ctx, input.RoleName!);
-    assertModifiable(role);
+    assertModifiable(role, ctx);
     if (!p.Roles.includes(role.RoleId)) throw noSuchEntity(`The role with name ${input.RoleName!} cannot be found.`);
     await saveProfile(ctx, { ...p, Roles: p.Roles.filter((id) => id !== role.RoleId) });
     ctx.recordResource('AWS::IAM::Role', role.Arn);

@@ -322,7 +322,7 @@ async function saveAttached(ctx: ServiceContext, kind: EntityKind, entity: Entit
 async function attachPolicy(ctx: ServiceContext, kind: EntityKind, name: string, policyArn: string): Promise<void> {
   const account = ctx.caller.account;
   const entity = await authorizedEntity(ctx, kind, name, `iam:Attach${ENTITY[kind].action}Policy`, { 'iam:PolicyARN': policyArn });
-  if (kind === 'role') assertModifiable(entity.record as RoleRecord);
+  if (kind === 'role') assertModifiable(entity.record as RoleRecord, ctx);
   const parts = checkPolicyArn(policyArn);
   let policyName: string;
   if (parts.owner === 'aws') {
@@ -348,7 +348,7 @@ async function attachPolicy(ctx: ServiceContext, kind: EntityKind, name: string,
 
 async function detachPolicy(ctx: ServiceContext, kind: EntityKind, name: string, policyArn: string): Promise<void> {
   const entity = await authorizedEntity(ctx, kind, name, `iam:Detach${ENTITY[kind].action}Policy`, { 'iam:PolicyARN': policyArn });
-  if (kind === 'role') assertModifiable(entity.record as RoleRecord);
+  if (kind === 'role') assertModifiable(entity.record as RoleRecord, ctx);
   checkPolicyArn(policyArn);
   if (!entity.attached.some((a) => a.PolicyArn === policyArn)) throw notFound(policyArn);
   await saveAttached(

@@ -5,6 +5,7 @@
  */
 import { AwsError } from '../../models/errors.js';
 import { DuplicateError, type Tx } from '../../store/index.js';
+import type { ServiceContext } from '../types.js';
 
 export const KIND = {
   user: 'iam:user',
@@ -231,10 +232,18 @@ export function tagMap(tags: readonly Tag[] | undefined): Record<string, string>
 /**
  * Service-linked roles and roles under /aws-reserved/ (Identity Center's) are only
  * modifiable by their service: every mutation but a description change is refused with
- * UnmodifiableEntity (iam.md §12.2).
+ * UnmodifiableEntity (iam.md §12.2). A role under `/aws-reserved/<service>/` is
+ * modifiable by that service: as its service-linked role (Identity Center in a member
+ * account), or on a caller's behalf (Identity Center in the management account, with the
+ * signed-in principal's credentials).
  */
-export function assertModifiable(role: RoleRecord): void {
-  if (role.ServiceLinked || role.Path.startsWith('/aws-reserved/')) {
+export function assertModifiable(role: RoleRecord, ctx: Pick<ServiceContext, 'caller' | 'via'>): void {
+  const reserved = /^\/aws-reserved\/([^/]+)\//.exec(role.Path)?.[1];
+  if (reserved && !role.ServiceLinked) {
+    if (ctx.via?.calledVia.includes(reserved)) return;
+    if (ctx.caller.roleArn?.startsWith(`arn:aws:iam::${ctx.caller.account}:role/aws-service-role/${reserved}/`)) return;
+  }
+  if (role.ServiceLinked || reserved !== undefined) {
     throw unmodifiable(`Cannot perform the operation on the protected role '${role.RoleName}' - this role is only modifiable by AWS`);
   }
 }

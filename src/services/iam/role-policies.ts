@@ -61,7 +61,7 @@ export const rolePoliciesHandlers: Record<string, Handler> = {
   async PutRolePolicy(input: PutRolePolicyCommandInput, ctx: ServiceContext): Promise<void> {
     const account = ctx.caller.account;
     const role = await authorizedRole(ctx, 'iam:PutRolePolicy', input.RoleName!);
-    assertModifiable(role);
+    assertModifiable(role, ctx);
     const doc = input.PolicyDocument!;
     const parsed = parsePolicy(doc, 'identity');
     if (!parsed.document) throw new AwsError('MalformedPolicyDocument', parsed.errors[0]!.message, { status: 400 });
@@ -86,7 +86,7 @@ export const rolePoliciesHandlers: Record<string, Handler> = {
 
   async DeleteRolePolicy(input: DeleteRolePolicyCommandInput, ctx: ServiceContext): Promise<void> {
     const role = await authorizedRole(ctx, 'iam:DeleteRolePolicy', input.RoleName!);
-    assertModifiable(role);
+    assertModifiable(role, ctx);
     if (!(await ctx.tx.delete(ctx.caller.account, KIND.rolePolicy, inlineKey(role, input.PolicyName!)))) throw noSuchRolePolicy(input.PolicyName!);
     ctx.recordResource('AWS::IAM::Role', role.Arn);
   },
@@ -101,14 +101,14 @@ export const rolePoliciesHandlers: Record<string, Handler> = {
   async PutRolePermissionsBoundary(input: PutRolePermissionsBoundaryCommandInput, ctx: ServiceContext): Promise<void> {
     // iam:PermissionsBoundary is the boundary being set.
     const role = await authorizedRole(ctx, 'iam:PutRolePermissionsBoundary', input.RoleName!, { boundary: false, context: { 'iam:PermissionsBoundary': input.PermissionsBoundary! } });
-    assertModifiable(role);
+    assertModifiable(role, ctx);
     const boundary = await boundaryFor(ctx, input.PermissionsBoundary!);
     await saveRole(ctx, { ...role, PermissionsBoundary: boundary });
   },
 
   async DeleteRolePermissionsBoundary(input: DeleteRolePermissionsBoundaryCommandInput, ctx: ServiceContext): Promise<void> {
     const role = await authorizedRole(ctx, 'iam:DeleteRolePermissionsBoundary', input.RoleName!);
-    assertModifiable(role);
+    assertModifiable(role, ctx);
     const { PermissionsBoundary: _removed, ...rest } = role;
     await saveRole(ctx, rest);
   },
@@ -116,7 +116,7 @@ export const rolePoliciesHandlers: Record<string, Handler> = {
   async UpdateRole(input: UpdateRoleCommandInput, ctx: ServiceContext): Promise<object> {
     const role = await authorizedRole(ctx, 'iam:UpdateRole', input.RoleName!);
     // A description-only update is the one change a protected role accepts (iam.md §12.2).
-    if (input.MaxSessionDuration !== undefined) assertModifiable(role);
+    if (input.MaxSessionDuration !== undefined) assertModifiable(role, ctx);
     await saveRole(ctx, {
       ...role,
       ...(input.MaxSessionDuration !== undefined ? { MaxSessionDuration: input.MaxSessionDuration } : {}),
@@ -134,7 +134,7 @@ export const rolePoliciesHandlers: Record<string, Handler> = {
 
   async UpdateAssumeRolePolicy(input: UpdateAssumeRolePolicyCommandInput, ctx: ServiceContext): Promise<void> {
     const role = await authorizedRole(ctx, 'iam:UpdateAssumeRolePolicy', input.RoleName!);
-    assertModifiable(role);
+    assertModifiable(role, ctx);
     checkTrustPolicy(input.PolicyDocument!);
     await checkTrustPrincipals(ctx.tx, input.PolicyDocument!);
     await saveRole(ctx, { ...role, AssumeRolePolicyDocument: input.PolicyDocument! });

@@ -170,7 +170,7 @@ export const roleHandlers: Record<string, Handler> = {
     const existing = await ctx.tx.getByName<RoleRecord>(account, KIND.role, input.RoleName!);
     await ctx.authorize('iam:DeleteRole', roleArnFor(account, existing, input.RoleName!), { context: roleContext(existing) });
     const role = await getRole(ctx.tx, account, input.RoleName!);
-    assertModifiable(role);
+    assertModifiable(role, ctx);
     if (role.AttachedPolicies.length > 0) throw deleteConflict('Cannot delete entity, must detach all policies first.');
     if ((await ctx.tx.count(account, KIND.rolePolicy, { parent: role.RoleId })) > 0) throw deleteConflict('Cannot delete entity, must delete policies first.');
     const profiles = await ctx.tx.list<{ Roles: string[] }>(account, KIND.instanceProfile);

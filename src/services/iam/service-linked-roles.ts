@@ -271,6 +271,10 @@ export const serviceLinkedRolesHandlers: Record<string, Handler> = {
     const id = `task/aws-service-role/${role.ServiceLinked}/${role.RoleName}/${randomUUID()}`;
     const task: SlrDeletionRecord = { DeletionTaskId: id, RoleName: role.RoleName, RoleId: role.RoleId, RoleArn: role.Arn, ServiceName: role.ServiceLinked, CreateDate: ctx.now.toISOString() };
     await ctx.tx.insert(account, KIND.slrDeletion, id, task, { parent: role.RoleId });
+    // The service deleting its own role as part of its cleanup (IAM Identity Center when an
+    // account leaves the organization): no one will poll the task, so it concludes now,
+    // with the same usage check.
+    if (ctx.caller.type === 'AssumedRole' && ctx.caller.roleId === role.RoleId) await conclude(ctx, task);
     return { DeletionTaskId: id };
   },
 

@@ -14,6 +14,7 @@ import {
   MEMBERSHIP_ID,
   accountArn,
   accountJoined,
+  accountLeaving,
   accountEmail,
   ancestors,
   arnOr,
@@ -125,6 +126,7 @@ function memberOf(s: OrgState, id: string): MemberRecord {
 
 /** Take an account out of its organization: its attachments, its membership record. */
 async function removeMember(ctx: ServiceContext, s: OrgState, id: string): Promise<void> {
+  await accountLeaving(ctx, s, id);
   s.Accounts = s.Accounts.filter((a) => a.Id !== id);
   s.Attachments = s.Attachments.filter((a) => a.TargetId !== id);
   await ctx.tx.delete(id, KIND.membership, MEMBERSHIP_ID);

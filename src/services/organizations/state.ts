@@ -367,3 +367,16 @@ export function onAccountJoined(listener: AccountJoined): () => void {
 export async function accountJoined(ctx: ServiceContext, s: OrgState, accountId: string): Promise<void> {
   for (const l of joinedListeners) await l(ctx, s, accountId);
 }
+
+/** When an account leaves (removed, or leaving itself): IAM Identity Center removes its roles there. */
+const leavingListeners: AccountJoined[] = [];
+
+/** Be told, in the leaving request's transaction and before the account is gone, when an account leaves. */
+export function onAccountLeaving(listener: AccountJoined): () => void {
+  leavingListeners.push(listener);
+  return () => void leavingListeners.splice(leavingListeners.indexOf(listener), 1);
+}
+
+export async function accountLeaving(ctx: ServiceContext, s: OrgState, accountId: string): Promise<void> {
+  for (const l of leavingListeners) await l(ctx, s, accountId);
+}

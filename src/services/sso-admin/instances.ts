@@ -32,6 +32,8 @@ export interface InstanceRecord {
   readonly CreatedDate: string;
   /** The organization's instance (not an account instance). */
   readonly Organization: boolean;
+  /** Where it was enabled (records from before this field: us-east-1). */
+  readonly Region?: string;
 }
 
 const validation = (message: string): AwsError => new AwsError('ValidationException', message);
@@ -97,6 +99,7 @@ export const instanceGatehouseOperations: Record<string, Handler> = {
       ...(input.Name ? { Name: input.Name } : {}),
       CreatedDate: ctx.now.toISOString(),
       Organization: true,
+      Region: ctx.region,
     };
     await ctx.tx.insert(ctx.caller.account, INSTANCE_KIND, instance.InstanceArn, instance);
     return { ...metadata(instance), MemberAccountsWithRole: members };
@@ -122,6 +125,7 @@ export const instanceHandlers: Record<string, Handler> = {
       ...(input.Name ? { Name: input.Name } : {}),
       CreatedDate: ctx.now.toISOString(),
       Organization: false,
+      Region: ctx.region,
     };
     await ctx.tx.insert(ctx.caller.account, INSTANCE_KIND, instance.InstanceArn, instance);
     return { InstanceArn: instance.InstanceArn };

@@ -11,6 +11,8 @@ import { managedPolicyByArn } from '../../catalog/managed-policies.js';
 import { parsePolicy } from '../../policy/index.js';
 import type { Handler, ServiceContext } from '../types.js';
 import { instancesOf, type InstanceRecord } from './instances.js';
+import { deprovision, provisionedRecords } from './provisioning.js';
+import { assignmentsOf } from './assignment-records.js';
 
 type Out<T> = Omit<T, '$metadata'>;
 
@@ -32,6 +34,8 @@ export interface PermissionSetRecord {
   readonly InlinePolicy?: string;
   readonly PermissionsBoundary?: { readonly ManagedPolicyArn?: string; readonly CustomerManagedPolicyReference?: { readonly Name: string; readonly Path: string } };
   readonly Tags: readonly { readonly Key: string; readonly Value: string }[];
+  /** Counts changes: a provisioned role reflects one revision (ListPermissionSetsProvisionedToAccount's status). */
+  readonly Revision?: number;
 }
 
 const notFound = (what: string): AwsError => new AwsError('ResourceNotFoundException', what);
@@ -68,7 +72,7 @@ function sessionDuration(text: string | undefined): string {
 }
 
 async function save(ctx: ServiceContext, p: PermissionSetRecord): Promise<void> {
-  await ctx.tx.update(ctx.caller.account, PERMISSION_SET_KIND, p.PermissionSetArn, p);
+  await ctx.tx.update(ctx.caller.account, PERMISSION_SET_KIND, p.PermissionSetArn, { ...p, Revision: (p.Revision ?? 0) + 1 });
 }
 
 /** Authorize against the permission set and its instance, then load both. */
@@ -125,7 +129,14 @@ export const permissionSetHandlers: Record<string, Handler> = {
   },
 
   async DeletePermissionSet(input: S.DeletePermissionSetCommandInput, ctx: ServiceContext): Promise<Out<S.DeletePermissionSetCommandOutput>> {
-    const { set } = await target(ctx, 'sso:DeletePermissionSet', input);
+    const { instance, set } = await target(ctx, 'sso:DeletePermissionSet', input);
+    // AWS refuses while accounts are assigned through the set (its wording, as SDKs and
+    // Terraform report it); roles provisioned without an assignment are removed, through
+    // the service-linked role in member accounts.
+    if ((await assignmentsOf(ctx, instance)).some((a) => a.PermissionSetArn === set.PermissionSetArn)) {
+      throw new AwsError('ConflictException', 'Could not delete because PermissionSet has ApplicationProfile associated with it.');
+    }
+    for (const p of await provisionedRecords(ctx, instance)) if (p.PermissionSetArn === set.PermissionSetArn) await deprovision(ctx, instance, p);
     await ctx.tx.delete(ctx.caller.account, PERMISSION_SET_KIND, set.PermissionSetArn);
     return {};
   },
