@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as S from '@aws-sdk/client-sso-admin';
 import { CreateInstanceCommand, DescribeInstanceCommand, ListInstancesCommand, SSOAdminClient } from '@aws-sdk/client-sso-admin';
+import { CreateUserCommand, IdentitystoreClient } from '@aws-sdk/client-identitystore';
 import { clientConfig, startServer, type Running } from '../helpers/server.js';
 import { checkOutput } from './model-check.js';
 
@@ -64,6 +65,41 @@ describe('Conformance: sso-admin outputs match the model', () => {
     await assert.rejects(sso.send(new S.PutInlinePolicyToPermissionSetCommand({ ...ps, InlinePolicy: '{"Statement": []' })), { name: 'ValidationException' });
     check('DeletePermissionSet', await sso.send(new S.DeletePermissionSetCommand(ps)));
     await assert.rejects(sso.send(new S.DescribePermissionSetCommand(ps)), { name: 'ResourceNotFoundException' });
+  });
+
+  it('account assignments, provisioning and their tasks (an account instance: its own account)', async () => {
+    const sso = new SSOAdminClient(clientConfig(server.endpoint));
+    const instance = (await sso.send(new ListInstancesCommand({}))).Instances![0]!;
+    const InstanceArn = instance.InstanceArn!;
+    const ids = new IdentitystoreClient(clientConfig(server.endpoint));
+    const PrincipalId = (await ids.send(new CreateUserCommand({ IdentityStoreId: instance.IdentityStoreId!, UserName: 'dana', DisplayName: 'Dana', Name: { GivenName: 'Dana', FamilyName: 'Example' } }))).UserId!;
+    const PermissionSetArn = (await sso.send(new S.CreatePermissionSetCommand({ InstanceArn, Name: 'Viewer' }))).PermissionSet!.PermissionSetArn!;
+    await sso.send(new S.AttachManagedPolicyToPermissionSetCommand({ InstanceArn, PermissionSetArn, ManagedPolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' }));
+    const a = { InstanceArn, PermissionSetArn, TargetId: '000000000000', TargetType: 'AWS_ACCOUNT' as const, PrincipalType: 'USER' as const, PrincipalId };
+    const created = await sso.send(new S.CreateAccountAssignmentCommand(a));
+    check('CreateAccountAssignment', created);
+    const creation = await sso.send(new S.DescribeAccountAssignmentCreationStatusCommand({ InstanceArn, AccountAssignmentCreationRequestId: created.AccountAssignmentCreationStatus!.RequestId! }));
+    check('DescribeAccountAssignmentCreationStatus', creation);
+    assert.equal(creation.AccountAssignmentCreationStatus!.Status, 'SUCCEEDED', creation.AccountAssignmentCreationStatus!.FailureReason);
+    check('ListAccountAssignmentCreationStatus', await sso.send(new S.ListAccountAssignmentCreationStatusCommand({ InstanceArn })));
+    const listed = await sso.send(new S.ListAccountAssignmentsCommand({ InstanceArn, AccountId: '000000000000', PermissionSetArn }));
+    check('ListAccountAssignments', listed);
+    assert.deepEqual(listed.AccountAssignments, [{ AccountId: '000000000000', PermissionSetArn, PrincipalType: 'USER', PrincipalId }]);
+    check('ListAccountAssignmentsForPrincipal', await sso.send(new S.ListAccountAssignmentsForPrincipalCommand({ InstanceArn, PrincipalType: 'USER', PrincipalId })));
+    const provisioned = await sso.send(new S.ProvisionPermissionSetCommand({ InstanceArn, PermissionSetArn, TargetType: 'AWS_ACCOUNT', TargetId: '000000000000' }));
+    check('ProvisionPermissionSet', provisioned);
+    check('DescribePermissionSetProvisioningStatus', await sso.send(new S.DescribePermissionSetProvisioningStatusCommand({ InstanceArn, ProvisionPermissionSetRequestId: provisioned.PermissionSetProvisioningStatus!.RequestId! })));
+    check('ListPermissionSetProvisioningStatus', await sso.send(new S.ListPermissionSetProvisioningStatusCommand({ InstanceArn })));
+    const accounts = await sso.send(new S.ListAccountsForProvisionedPermissionSetCommand({ InstanceArn, PermissionSetArn }));
+    check('ListAccountsForProvisionedPermissionSet', accounts);
+    assert.deepEqual(accounts.AccountIds, ['000000000000']);
+    check('ListPermissionSetsProvisionedToAccount', await sso.send(new S.ListPermissionSetsProvisionedToAccountCommand({ InstanceArn, AccountId: '000000000000' })));
+    const deleted = await sso.send(new S.DeleteAccountAssignmentCommand(a));
+    check('DeleteAccountAssignment', deleted);
+    const deletion = await sso.send(new S.DescribeAccountAssignmentDeletionStatusCommand({ InstanceArn, AccountAssignmentDeletionRequestId: deleted.AccountAssignmentDeletionStatus!.RequestId! }));
+    check('DescribeAccountAssignmentDeletionStatus', deletion);
+    assert.equal(deletion.AccountAssignmentDeletionStatus!.Status, 'SUCCEEDED');
+    check('ListAccountAssignmentDeletionStatus', await sso.send(new S.ListAccountAssignmentDeletionStatusCommand({ InstanceArn })));
   });
 
   it('covers every implemented sso-admin operation', () => {
