@@ -94,6 +94,8 @@ export interface Started {
   readonly observedMs: number;
   /** What the server reports in that line. */
   readonly startupMs: number;
+  /** What the server has written to stderr so far (its log; the first 100 kB). */
+  stderr(): string;
 }
 
 /** Spawn the server and wait for its "gatehouse listening" line. */
@@ -102,7 +104,7 @@ export async function startProcess(dataDir: string, port: number, extraArgs: rea
   const child = spawnServer(dataDir, port, extraArgs);
   let stderr = '';
   child.stderr!.on('data', (c: Buffer) => {
-    if (stderr.length < 10_000) stderr += c.toString();
+    if (stderr.length < 100_000) stderr += c.toString();
   });
   return new Promise((resolve, reject) => {
     let out = '';
@@ -124,7 +126,7 @@ export async function startProcess(dataDir: string, port: number, extraArgs: rea
       child.off('exit', onExit);
       child.stdout!.removeAllListeners('data');
       child.stdout!.resume();
-      resolve({ child, observedMs, startupMs: (JSON.parse(line) as { startupMs: number }).startupMs });
+      resolve({ child, observedMs, startupMs: (JSON.parse(line) as { startupMs: number }).startupMs, stderr: () => stderr });
     });
   });
 }

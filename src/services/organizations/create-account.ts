@@ -46,7 +46,10 @@ const statusOf = (r: CreateAccountRequestRecord, now: Date): O.CreateAccountStat
 
 const requestsOf = (s: OrgState): CreateAccountRequestRecord[] => ((s as OrgState & { CreateAccountRequests?: CreateAccountRequestRecord[] }).CreateAccountRequests ??= []);
 
-export function createAccountHandlers(credentials: Credentials): Record<string, Handler> {
+/** Told of each account CreateAccount makes, with its root keys (the server logs them: the user acts as that root). */
+export type AccountCreatedLog = (account: { readonly id: string; readonly accessKeyId: string; readonly secretAccessKey: string }) => void;
+
+export function createAccountHandlers(credentials: Credentials, logCreated: AccountCreatedLog = () => undefined): Record<string, Handler> {
   return {
     async CreateAccount(input: O.CreateAccountCommandInput, ctx: ServiceContext): Promise<Out<O.CreateAccountCommandOutput>> {
       const tags = toTags(input.Tags);
@@ -67,6 +70,7 @@ export function createAccountHandlers(credentials: Credentials): Record<string, 
       const request: CreateAccountRequestRecord = { Id: `car-${randomChars(32, '0123456789abcdef')}`, AccountName: input.AccountName!, AccountId: created.id, RequestedTimestamp: ctx.now.toISOString() };
       requestsOf(s).push(request);
       await save(ctx, s);
+      logCreated(created);
       return { CreateAccountStatus: statusOf(request, ctx.now) };
     },
 

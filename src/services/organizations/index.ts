@@ -8,7 +8,7 @@ import { AwsError } from '../../models/errors.js';
 import type { Handler, ServiceDefinition } from '../types.js';
 import { organizationHandlers } from './organization.js';
 import { policyHandlers } from './policies.js';
-import { createAccountHandlers } from './create-account.js';
+import { createAccountHandlers, type AccountCreatedLog } from './create-account.js';
 import type { Credentials } from '../../auth/credentials.js';
 import { organizationsChanged } from './source.js';
 
@@ -16,9 +16,9 @@ export { OrganizationsSource } from './source.js';
 
 const READ_ONLY = /^(Describe|List)/;
 
-export function organizationsService(credentials: Credentials): ServiceDefinition {
+export function organizationsService(credentials: Credentials, logCreated?: AccountCreatedLog): ServiceDefinition {
   const handlers: Record<string, Handler> = {};
-  for (const [name, handler] of Object.entries({ ...organizationHandlers, ...policyHandlers, ...createAccountHandlers(credentials) })) {
+  for (const [name, handler] of Object.entries({ ...organizationHandlers, ...policyHandlers, ...createAccountHandlers(credentials, logCreated) })) {
     // After a write (committed or not), accounts cached as outside any organization are looked up again.
     handlers[name] = READ_ONLY.test(name)
       ? handler

@@ -58,6 +58,9 @@ describe('Organizations CreateAccount', () => {
     const accounts = (JSON.parse(stdout) as { Accounts: { id: string; accessKeyId: string; secretAccessKey: string; createdBy?: string }[] }).Accounts;
     const created = accounts.find((a) => a.id === id)!;
     assert.equal(created.createdBy, 'organizations.amazonaws.com');
+    // ...and as the server logged them when it made the account.
+    const logged = server.stderr().split('\n').filter((l) => l.includes('account created by Organizations')).map((l) => JSON.parse(l) as Record<string, string>);
+    assert.deepEqual(logged.map((l) => [l.level, l.account, l.accessKeyId, l.secretAccessKey]), [['info', id, created.accessKeyId, created.secretAccessKey]]);
     const root: Keys = { accessKeyId: created.accessKeyId, secretAccessKey: created.secretAccessKey };
     assert.equal((await new STSClient(clientConfig(endpoint, root)).send(new GetCallerIdentityCommand({}))).Arn, `arn:aws:iam::${id}:root`);
     const role = (await new IAMClient(clientConfig(endpoint, root)).send(new GetRoleCommand({ RoleName: 'OrganizationAccountAccessRole' }))).Role!;
