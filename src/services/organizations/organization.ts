@@ -46,6 +46,7 @@ import {
   type OuRecord,
   type Tag,
 } from './state.js';
+import { assertNotDelegatedAdministrator } from './delegations.js';
 
 type Out<T> = Omit<T, '$metadata'>;
 
@@ -64,7 +65,7 @@ export function organizationView(s: OrgState): O.Organization {
 
 const rootView = (s: OrgState): O.Root => ({ Id: s.Root.Id, Arn: rootArn(s), Name: s.Root.Name, PolicyTypes: s.Root.PolicyTypes.map((t) => ({ ...t })) });
 const ouView = (s: OrgState, o: OuRecord): O.OrganizationalUnit => ({ Id: o.Id, Arn: ouArn(s, o.Id), Name: o.Name });
-const accountView = (s: OrgState, a: MemberRecord): O.Account => ({
+export const accountView = (s: OrgState, a: MemberRecord): O.Account => ({
   Id: a.Id,
   Arn: accountArn(s, a.Id),
   Email: a.Email,
@@ -453,6 +454,7 @@ export const organizationHandlers: Record<string, Handler> = {
     const org = await requireManagement(ctx);
     memberOf(org, input.AccountId!);
     if (input.AccountId === org.ManagementAccountId) throw err.managementCannotLeave();
+    assertNotDelegatedAdministrator(org, input.AccountId!);
     await removeMember(ctx, org, input.AccountId!);
     await save(ctx, org);
   },
@@ -461,6 +463,7 @@ export const organizationHandlers: Record<string, Handler> = {
     await ctx.authorize('organizations:LeaveOrganization', '*');
     const org = await requireOrg(ctx);
     if (org.ManagementAccountId === ctx.caller.account) throw err.managementCannotLeave();
+    assertNotDelegatedAdministrator(org, ctx.caller.account);
     await removeMember(ctx, org, ctx.caller.account);
     await save(ctx, org);
   },
