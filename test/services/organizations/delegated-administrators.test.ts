@@ -10,18 +10,24 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   AcceptHandshakeCommand,
+  CreateOrganizationalUnitCommand,
   CreateOrganizationCommand,
+  DescribeAccountCommand,
+  DescribePolicyCommand,
   DeregisterDelegatedAdministratorCommand,
   DescribeOrganizationCommand,
   EnableAWSServiceAccessCommand,
   InviteAccountToOrganizationCommand,
   LeaveOrganizationCommand,
   ListAccountsCommand,
+  ListAWSServiceAccessForOrganizationCommand,
+  ListChildrenCommand,
   ListDelegatedAdministratorsCommand,
   ListDelegatedServicesForAccountCommand,
   OrganizationsClient,
   RegisterDelegatedAdministratorCommand,
   RemoveAccountFromOrganizationCommand,
+  ListRootsCommand,
   type DelegatedAdministrator,
 } from '@aws-sdk/client-organizations';
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
@@ -72,6 +78,9 @@ describe('Organizations delegated administrators', () => {
 
   it('a service without trusted access cannot have a delegated administrator (SERVICE_ACCESS_NOT_ENABLED); nothing is registered', async () => {
     assert.deepEqual(await admins(), []);
+    // A member that is no delegated administrator reads nothing of the organization's structure.
+    await rejects(orgs[A]!.send(new ListAccountsCommand({})), 'AccessDeniedException');
+    await rejects(orgs[A]!.send(new ListDelegatedAdministratorsCommand({})), 'AccessDeniedException');
     const e = await rejects(orgs[MGMT]!.send(new RegisterDelegatedAdministratorCommand({ AccountId: A, ServicePrincipal: GUARDDUTY })), 'ConstraintViolationException', /guardduty\.amazonaws\.com/);
     assert.equal(e.Reason, 'SERVICE_ACCESS_NOT_ENABLED');
     assert.deepEqual(await admins(), []);
@@ -177,6 +186,27 @@ describe('Organizations delegated administrators', () => {
     const out = await boto3(server.endpoint, `print(json.dumps([s['ServicePrincipal'] for s in client('organizations').list_delegated_services_for_account(AccountId='${A}')['DelegatedServices']]))`, KEYS[B]);
     assert.deepEqual(JSON.parse(out), [GUARDDUTY, CONFIG]);
     await rejects(orgs[B]!.send(new DeregisterDelegatedAdministratorCommand({ AccountId: A, ServicePrincipal: CONFIG })), 'AccessDeniedException');
+  });
+
+  it('a delegated administrator has read-only access to the organization: Describe/List work, writes are refused', async () => {
+    const b = orgs[B]!;
+    assert.deepEqual(
+      (await b.send(new ListAccountsCommand({}))).Accounts!.map((a) => a.Id).sort(),
+      [MGMT, A, B],
+    );
+    const root = (await b.send(new ListRootsCommand({}))).Roots![0]!;
+    assert.deepEqual(
+      (await b.send(new ListChildrenCommand({ ParentId: root.Id!, ChildType: 'ACCOUNT' }))).Children!.map((c) => c.Id).sort(),
+      [MGMT, A, B],
+    );
+    assert.equal((await b.send(new DescribeAccountCommand({ AccountId: A }))).Account!.Arn, `arn:aws:organizations::${MGMT}:account/${orgId}/${A}`);
+    assert.equal((await b.send(new DescribePolicyCommand({ PolicyId: 'p-FullAWSAccess' }))).Policy!.PolicySummary!.Name, 'FullAWSAccess');
+    assert.deepEqual(
+      (await b.send(new ListAWSServiceAccessForOrganizationCommand({}))).EnabledServicePrincipals!.map((x) => x.ServicePrincipal),
+      [GUARDDUTY, CONFIG],
+    );
+    await rejects(b.send(new CreateOrganizationalUnitCommand({ ParentId: root.Id!, Name: 'Mine' })), 'AccessDeniedException');
+    await rejects(b.send(new EnableAWSServiceAccessCommand({ ServicePrincipal: 'sso.amazonaws.com' })), 'AccessDeniedException');
   });
 
   it('deregisters: AccountNotRegisteredException for a registration that does not exist, then the listing changes', async () => {
