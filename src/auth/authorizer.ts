@@ -151,6 +151,11 @@ export class Authorizer {
     return [...compiled, ...(managed ?? [])];
   }
 
+  /** What Organizations says about an account (the IAM policy simulator's SCPs); undefined outside any organization. */
+  organizationOf(account: string, tx: Tx): Promise<AccountOrganization | undefined> {
+    return this.organizations ? this.organizations.organizationOf(account, tx) : Promise.resolve(undefined);
+  }
+
   /** Decide a request; never throws for a denial (the caller words the error). */
   async decide(tx: Tx, caller: Caller, action: string, resource: string, facts: RequestFacts, options: AuthorizeOptions = {}, via?: Via): Promise<{ evaluation: Evaluation; context: RequestContext }> {
     const principal = caller.type === 'Account' ? undefined : await this.policies.policiesFor(caller, tx);
