@@ -34,14 +34,25 @@ export interface PolicySource {
   policiesFor(caller: Caller, tx: Tx): Promise<PrincipalPolicies>;
 }
 
-/** Implemented by Organizations; absent (or undefined answers) means the account is in no organization. */
+/** Condition keys and their values, as an organization gives them. */
+export type OrgKeys = Readonly<Record<string, string | readonly string[]>>;
+
+/** What Organizations says about one account in an organization. */
+export interface AccountOrganization {
+  /** The SCP levels for the account's principals, when SCPs are enabled in its organization. */
+  readonly scp?: PrincipalOrganization<CompiledPolicy>;
+  /** The RCP levels for the account's resources, when RCPs are enabled in its organization. */
+  readonly rcp?: ResourceOrganization<CompiledPolicy>;
+  /** `aws:PrincipalOrgID`, `aws:PrincipalOrgPaths`, `aws:PrincipalOrgMasterAccountId`: for a principal of the account. */
+  readonly principalKeys: OrgKeys;
+  /** `aws:ResourceOrgID`, `aws:ResourceOrgPaths`: for a resource the account owns. */
+  readonly resourceKeys: OrgKeys;
+}
+
+/** Implemented by Organizations; absent (or an undefined answer) means the account is in no organization. */
 export interface OrganizationSource {
-  /** The SCP levels for a principal's account, when SCPs are enabled in its organization. */
-  scpsFor(account: string, tx: Tx): Promise<PrincipalOrganization<CompiledPolicy> | undefined>;
-  /** The RCP levels for a resource's account, when RCPs are enabled in its organization. */
-  rcpsFor?(account: string, tx: Tx): Promise<ResourceOrganization<CompiledPolicy> | undefined>;
-  /** `aws:PrincipalOrgID` and `aws:PrincipalOrgPaths` for a principal in an organization. */
-  principalOrgContext?(account: string, tx: Tx): Promise<ContextInput | undefined>;
+  /** One lookup per account and request: the caller's account, and the resource's when it is another. */
+  organizationOf(account: string, tx: Tx): Promise<AccountOrganization | undefined>;
 }
 
 /** Facts about the request itself, from the HTTP layer. */
@@ -80,8 +91,11 @@ export class Authorizer {
     private readonly organizations?: OrganizationSource,
   ) {}
 
-  /** The global condition keys AWS puts in every request's context. */
-  baseContext(caller: Caller, facts: RequestFacts, tags: Readonly<Record<string, string>>, via?: Via): RequestContext {
+  /**
+   * The global condition keys AWS puts in every request's context; with `org`, the keys the
+   * organizations of the caller's and the resource's accounts give (one context built, no copy).
+   */
+  baseContext(caller: Caller, facts: RequestFacts, tags: Readonly<Record<string, string>>, via?: Via, org?: { principal?: OrgKeys; resourceAccount?: string; resource?: OrgKeys }): RequestContext {
     const ctx: Record<string, string | readonly string[]> = {
       'aws:SourceIp': via ? via.sourceIp : facts.sourceIp,
       'aws:SecureTransport': facts.secureTransport ? 'true' : 'false',
@@ -111,8 +125,16 @@ export class Authorizer {
     // Session tags override the identity's tags of the same key.
     const allTags = { ...tags, ...(caller.sessionTags ?? {}) };
     for (const [k, v] of Object.entries(allTags)) ctx[`aws:PrincipalTag/${k}`] = v;
-    const ctxObj = new RequestContext(ctx);
-    return ctxObj;
+    if (org) {
+      // aws:ResourceAccount is in most requests' context (the global condition keys page lists
+      // the few actions without it; Gatehouse gives it everywhere): the account owning the
+      // resource, the caller's unless the service names another. aws:ResourceOrgID and
+      // aws:ResourceOrgPaths only "if the account that owns the resource is a member of an organization".
+      if (org.resourceAccount !== undefined) ctx['aws:ResourceAccount'] = org.resourceAccount;
+      for (const k in org.principal) ctx[k] = org.principal[k]!;
+      for (const k in org.resource) ctx[k] = org.resource[k]!;
+    }
+    return new RequestContext(ctx);
   }
 
   private sessionPolicies(caller: Caller, managed: readonly CompiledPolicy[] | undefined): CompiledPolicy[] | undefined {
@@ -129,17 +151,27 @@ export class Authorizer {
     return [...compiled, ...(managed ?? [])];
   }
 
+  /** What Organizations says about an account (the IAM policy simulator's SCPs); undefined outside any organization. */
+  organizationOf(account: string, tx: Tx): Promise<AccountOrganization | undefined> {
+    return this.organizations ? this.organizations.organizationOf(account, tx) : Promise.resolve(undefined);
+  }
+
   /** Decide a request; never throws for a denial (the caller words the error). */
   async decide(tx: Tx, caller: Caller, action: string, resource: string, facts: RequestFacts, options: AuthorizeOptions = {}, via?: Via): Promise<{ evaluation: Evaluation; context: RequestContext }> {
     const principal = caller.type === 'Account' ? undefined : await this.policies.policiesFor(caller, tx);
-    let base = this.baseContext(caller, facts, principal?.tags ?? empty, via);
     // Service principals and anonymous callers belong to no organization.
     const inAccount = caller.type !== 'Anonymous';
-    const orgKeys = inAccount ? await this.organizations?.principalOrgContext?.(caller.account, tx) : undefined;
-    if (orgKeys) base = base.with(orgKeys);
+    const callerOrg = inAccount ? await this.organizations?.organizationOf(caller.account, tx) : undefined;
+    const resourceAccount = options.resourceAccount ?? (inAccount ? caller.account : undefined);
+    const resourceOrg = resourceAccount === undefined ? undefined : resourceAccount === caller.account ? callerOrg : await this.organizations?.organizationOf(resourceAccount, tx);
+    const base = this.baseContext(caller, facts, principal?.tags ?? empty, via, {
+      ...(callerOrg ? { principal: callerOrg.principalKeys } : {}),
+      ...(resourceAccount !== undefined ? { resourceAccount } : {}),
+      ...(resourceOrg ? { resource: resourceOrg.resourceKeys } : {}),
+    });
     const context = options.context ? base.with(options.context) : base;
-    const org = inAccount ? await this.organizations?.scpsFor(caller.account, tx) : undefined;
-    const resourceOrg = await this.organizations?.rcpsFor?.(options.resourceAccount ?? caller.account, tx);
+    const org = callerOrg?.scp;
+    const rcps = resourceOrg?.rcp;
     const session = this.sessionPolicies(caller, principal?.sessionManaged);
     const evaluation = evaluate(
       {
@@ -156,7 +188,7 @@ export class Authorizer {
         ...(options.resourcePolicy ? { resource: options.resourcePolicy } : {}),
         ...(options.resourcePolicyRequired ? { resourcePolicyRequired: true } : {}),
         ...(org ? { principalOrg: org } : {}),
-        ...(resourceOrg ? { resourceOrg } : {}),
+        ...(rcps ? { resourceOrg: rcps } : {}),
       },
     );
     return { evaluation, context };

@@ -232,6 +232,7 @@ export class Pipeline {
       ...(via ? { via } : {}),
       recordResource: (type, name) => void a.resources.push({ type, name }),
       noPermissionRequired: () => a.onDecision(),
+      organizationOf: (account) => authorizer.organizationOf(account, a.tx),
       authorize: async (action: string, resource: string, options?: AuthorizeOptions): Promise<Evaluation> => {
         a.onDecision();
         const { evaluation, context } = await authorizer.decide(a.tx, caller, action, resource, facts, options, via);

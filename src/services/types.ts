@@ -4,7 +4,7 @@
  * an AwsError; it never sees HTTP, XML or JSON.
  */
 import type { Caller } from '../auth/caller.js';
-import type { AuthorizeOptions, Via } from '../auth/authorizer.js';
+import type { AccountOrganization, AuthorizeOptions, Via } from '../auth/authorizer.js';
 import type { ServiceRole } from '../auth/service-calls.js';
 import type { Evaluation } from '../policy/index.js';
 import type { Tx } from '../store/index.js';
@@ -31,6 +31,12 @@ export interface ServiceContext {
    * records that exemption as the request's decision, with the documented reason.
    */
   noPermissionRequired(reason: string): void;
+  /**
+   * What Organizations tells the authorizer about an account (its SCPs, its organization's
+   * condition keys), undefined outside any organization: for IAM's policy simulator, which
+   * reports the SCPs that apply to the simulated principal's account.
+   */
+  organizationOf(account: string): Promise<AccountOrganization | undefined>;
   /** Note a resource the call touched, for the CloudTrail event's `resources`. */
   recordResource(type: string, name: string): void;
   /** Services reachable from this one, for work done on the caller's behalf. */

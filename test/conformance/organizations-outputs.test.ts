@@ -100,6 +100,15 @@ describe('Conformance: Organizations outputs match the model', () => {
       (await call<O.ListAWSServiceAccessForOrganizationCommandOutput>(MGMT, 'ListAWSServiceAccessForOrganization')).EnabledServicePrincipals!.map((p) => p.ServicePrincipal),
       ['cloudtrail.amazonaws.com'],
     );
+    await call(MGMT, 'RegisterDelegatedAdministrator', { AccountId: A, ServicePrincipal: 'cloudtrail.amazonaws.com' });
+    const admins = (await call<O.ListDelegatedAdministratorsCommandOutput>(MGMT, 'ListDelegatedAdministrators', { ServicePrincipal: 'cloudtrail.amazonaws.com' })).DelegatedAdministrators!;
+    assert.deepEqual(
+      admins.map((a) => [a.Id, a.Arn, a.Status]),
+      [[A, `arn:aws:organizations::${MGMT}:account/${org.Id}/${A}`, 'ACTIVE']],
+    );
+    const services = (await call<O.ListDelegatedServicesForAccountCommandOutput>(A, 'ListDelegatedServicesForAccount', { AccountId: A })).DelegatedServices!;
+    assert.deepEqual(services, [{ ServicePrincipal: 'cloudtrail.amazonaws.com', DelegationEnabledDate: admins[0]!.DelegationEnabledDate }]);
+    await call(MGMT, 'DeregisterDelegatedAdministrator', { AccountId: A, ServicePrincipal: 'cloudtrail.amazonaws.com' });
     await call(MGMT, 'DisableAWSServiceAccess', { ServicePrincipal: 'cloudtrail.amazonaws.com' });
 
     await call(MGMT, 'TagResource', { ResourceId: A, Tags: [{ Key: 'env', Value: 'dev' }] });

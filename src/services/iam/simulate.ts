@@ -14,7 +14,20 @@
  * - `EvalDecisionDetails` is `{}` for a same-account simulation of a resource ARN and
  *   absent for `*`; cross-account it maps `IAM Policy` and `Resource Policy` to their
  *   decisions (key names not documented: Gatehouse's choice).
- * - `OrganizationsDecisionDetail` only when the account is in an organization (none yet).
+ * - `OrganizationsDecisionDetail` "only applies if the simulated user's account is part of
+ *   an organization" (API reference): then `AllowedByOrganizations` says whether the SCPs
+ *   on the account's path allow the action (true for the management account, a
+ *   service-linked role, or SCPs not enabled), and SCPs take part in `EvalDecision` as
+ *   they do in a live request (explicitDeny for an SCP Deny, implicitDeny when no SCP
+ *   allows). SCPs are evaluated with their conditions and resources against the
+ *   simulation's context (the CLI reference: the simulator "evaluates statements in
+ *   identity-based policies, service control policies (SCPs) including their condition
+ *   keys and resource scoping"); their keys missing from ContextEntries are reported.
+ *   "If an Organizations SCP included in the evaluation denies access, the simulation
+ *   ends": `EvalDecisionDetails` is then absent, and Gatehouse reports no
+ *   `MatchedStatements` (the SCP is not one of the input policies; what AWS lists is not
+ *   documented). Allowed results list only the input policies' statements. RCPs are not
+ *   simulated (the API documents none).
  * - The simulator fills in no context key: what ContextEntries do not give is missing.
  * One EvaluationResult per action and resource, as the API model Gatehouse serves
  * (botocore 1.43) documents it.
@@ -32,7 +45,7 @@ import type {
   SimulatePrincipalPolicyCommandInput,
   Statement,
 } from '@aws-sdk/client-iam';
-import { evaluate, RequestContext, type CompiledPolicy, type Evaluation, type MatchedStatement, type RequestPrincipal } from '../../policy/index.js';
+import { evaluate, RequestContext, type CompiledPolicy, type Evaluation, type MatchedStatement, type PrincipalOrganization, type RequestPrincipal } from '../../policy/index.js';
 import { invalidInput, page } from './records.js';
 import {
   IAM_POLICY,
@@ -53,6 +66,7 @@ import {
   sourceOf,
 } from './simulate-inputs.js';
 import type { Handler, ServiceContext } from '../types.js';
+import type { RoleRecord } from './records.js';
 
 type Out<T> = Omit<T, '$metadata'>;
 
@@ -68,6 +82,10 @@ interface Simulation {
   /** Owner of resources whose ARN names no account (S3), and of the resource policy. */
   readonly resourceOwner: string;
   readonly context: RequestContext;
+  /** The simulated principal's account is in an organization (OrganizationsDecisionDetail). */
+  readonly inOrganization: boolean;
+  /** The SCPs that restrict the simulated principal, when any do. */
+  readonly scp?: PrincipalOrganization<CompiledPolicy>;
 }
 
 type SimulateInput = SimulateCustomPolicyCommandInput | SimulatePrincipalPolicyCommandInput;
@@ -121,13 +139,21 @@ function evaluateOne(sim: Simulation, action: string, resource: string): Resourc
       identity: sim.identity,
       ...(sim.boundary ? { boundary: sim.boundary } : {}),
       ...(sim.resourcePolicy ? { resource: sim.resourcePolicy } : {}),
+      ...(sim.scp ? { principalOrg: sim.scp } : {}),
     },
   );
   return { resource, ev, crossAccount: resourceAccount !== sim.principal.account };
 }
 
-/** Deny statements for an explicit deny, the Allow statements for allowed, none for an implicit deny. */
-const matched = (ev: Evaluation): Statement[] => (ev.decision === 'implicitDeny' ? [] : ev.matchedStatements.map(statementOut));
+/** Did the SCPs allow (or not apply)? */
+const allowedByOrganizations = (ev: Evaluation): boolean => ev.details.scp === 'allowed' || ev.details.scp === 'notApplicable';
+
+/**
+ * Deny statements for an explicit deny, the Allow statements for allowed, none for an
+ * implicit deny; only the input policies' (the simulation ends at an SCP's denial).
+ */
+const matched = (ev: Evaluation): Statement[] =>
+  ev.decision === 'implicitDeny' || !allowedByOrganizations(ev) ? [] : ev.matchedStatements.filter((m) => m.policyType !== 'scp' && m.policyType !== 'rcp').map(statementOut);
 
 function decisionDetails(o: ResourceOutcome): Record<string, PolicyEvaluationDecisionType> {
   if (!o.crossAccount) return {};
@@ -136,6 +162,10 @@ function decisionDetails(o: ResourceOutcome): Record<string, PolicyEvaluationDec
   if (d.identity !== 'notApplicable') out[IAM_POLICY] = d.identity;
   if (d.resource !== 'notApplicable') out[RESOURCE_POLICY_TYPE] = d.resource;
   return out;
+}
+
+function organizationsDetail(sim: Simulation, ev: Evaluation): { OrganizationsDecisionDetail?: { AllowedByOrganizations: boolean } } {
+  return sim.inOrganization ? { OrganizationsDecisionDetail: { AllowedByOrganizations: allowedByOrganizations(ev) } } : {};
 }
 
 function boundaryDetail(sim: Simulation, ev: Evaluation): { PermissionsBoundaryDecisionDetail?: { AllowedByPermissionsBoundary: boolean } } {
@@ -154,14 +184,16 @@ function evaluationResult(sim: Simulation, action: string, resource: string, res
   const statements = matched(ev);
   const missing = ev.missingContextKeys;
   const perResource = resourcesGiven && resource !== '*';
+  const scpDenied = !allowedByOrganizations(ev);
   const result: EvaluationResult = {
     EvalActionName: action,
     EvalResourceName: resource,
     EvalDecision: ev.decision,
     MatchedStatements: statements,
     MissingContextValues: perResource ? [] : missing,
+    ...organizationsDetail(sim, ev),
     ...boundaryDetail(sim, ev),
-    ...(resource === '*' ? {} : { EvalDecisionDetails: decisionDetails(o) }),
+    ...(resource === '*' || scpDenied ? {} : { EvalDecisionDetails: decisionDetails(o) }),
   };
   if (resourcesGiven) {
     const specific: ResourceSpecificResult = {
@@ -169,7 +201,7 @@ function evaluationResult(sim: Simulation, action: string, resource: string, res
       EvalResourceDecision: ev.decision,
       MatchedStatements: statements,
       MissingContextValues: missing,
-      ...(o.crossAccount ? { EvalDecisionDetails: decisionDetails(o) } : {}),
+      ...(o.crossAccount && !scpDenied ? { EvalDecisionDetails: decisionDetails(o) } : {}),
       ...boundaryDetail(sim, ev),
     };
     result.ResourceSpecificResults = [specific];
@@ -177,8 +209,22 @@ function evaluationResult(sim: Simulation, action: string, resource: string, res
   return result;
 }
 
-/** What both Simulate operations evaluate: their policies, the simulated caller, the owner and the context. */
-function simulation(input: SimulateInput, principal: RequestPrincipal, identity: readonly CompiledPolicy[], boundary: CompiledPolicy | undefined, resourcePolicy: CompiledPolicy | undefined): Simulation {
+/**
+ * What both Simulate operations evaluate: their policies, the simulated caller, the owner,
+ * the context, and the SCPs of the simulated caller's account (asked of Organizations
+ * through the authorizer; not for the management account or a service-linked role, which
+ * SCPs do not restrict, so that their keys are not reported missing either).
+ */
+async function simulation(
+  ctx: ServiceContext,
+  input: SimulateInput,
+  principal: RequestPrincipal,
+  identity: readonly CompiledPolicy[],
+  boundary: CompiledPolicy | undefined,
+  resourcePolicy: CompiledPolicy | undefined,
+): Promise<Simulation> {
+  const org = await ctx.organizationOf(principal.account);
+  const scp = org?.scp && principal.account !== org.scp.managementAccountId && !principal.serviceLinkedRole ? org.scp : undefined;
   return {
     identity,
     ...(boundary ? { boundary } : {}),
@@ -186,6 +232,8 @@ function simulation(input: SimulateInput, principal: RequestPrincipal, identity:
     principal,
     resourceOwner: input.ResourceOwner !== undefined ? parseResourceOwner(input.ResourceOwner) : principal.account,
     context: new RequestContext(contextFromEntries(input.ContextEntries)),
+    inOrganization: org !== undefined,
+    ...(scp ? { scp } : {}),
   };
 }
 
@@ -223,9 +271,11 @@ export const simulateHandlers: Record<string, Handler> = {
     const resourcePolicy = resourcePolicyOf(input);
     // A resource policy's Principal needs an IAM user to match: CallerArn, else the source user.
     if (resourcePolicy && input.CallerArn === undefined && source.type !== 'user') throw invalidCaller();
-    const principal = simulatedPrincipal(input, entity.Arn, account);
+    const simulated = simulatedPrincipal(input, entity.Arn, account);
+    // A service-linked role simulated as itself is not restricted by SCPs, as in a live request.
+    const principal = input.CallerArn === undefined && source.type === 'role' && (entity as RoleRecord).ServiceLinked ? { ...simulated, serviceLinkedRole: true } : simulated;
     const boundary = compileBoundaryInput(input.PermissionsBoundaryPolicyInputList) ?? loaded.boundary;
-    return simulate(simulation(input, principal, [...loaded.identity, ...compileInputList(input.PolicyInputList)], boundary, resourcePolicy), input);
+    return simulate(await simulation(ctx, input, principal, [...loaded.identity, ...compileInputList(input.PolicyInputList)], boundary, resourcePolicy), input);
   },
 
   async SimulateCustomPolicy(input: SimulateCustomPolicyCommandInput, ctx: ServiceContext): Promise<Out<SimulatePolicyResponse>> {
@@ -238,7 +288,7 @@ export const simulateHandlers: Record<string, Handler> = {
     if (resourcePolicy && input.CallerArn === undefined) throw invalidCaller();
     // Without CallerArn nothing reads the caller's ARN (no resource policy): any user of the account will do.
     const principal = simulatedPrincipal(input, `arn:aws:iam::${account}:user/SimulatedCaller`, account);
-    return simulate(simulation(input, principal, identity, boundary, resourcePolicy), input);
+    return simulate(await simulation(ctx, input, principal, identity, boundary, resourcePolicy), input);
   },
 
   async GetContextKeysForPrincipalPolicy(input: GetContextKeysForPrincipalPolicyCommandInput, ctx: ServiceContext): Promise<Out<GetContextKeysForPolicyResponse>> {

@@ -12,6 +12,7 @@ import { createAccount } from '../../auth/accounts.js';
 import type { Credentials } from '../../auth/credentials.js';
 import type { Handler, ServiceContext } from '../types.js';
 import { accountJoined, attachDefaults, invalidInput, orgError, MEMBERSHIP_ID, KIND, page, requireManagement, save, tagContext, toTags, randomChars, type Membership, type OrgState } from './state.js';
+import { requireReader } from './delegations.js';
 
 type Out<T> = Omit<T, '$metadata'>;
 
@@ -76,7 +77,7 @@ export function createAccountHandlers(credentials: Credentials, logCreated: Acco
 
     async DescribeCreateAccountStatus(input: O.DescribeCreateAccountStatusCommandInput, ctx: ServiceContext): Promise<Out<O.DescribeCreateAccountStatusCommandOutput>> {
       await ctx.authorize('organizations:DescribeCreateAccountStatus', '*');
-      const s = await requireManagement(ctx);
+      const s = await requireReader(ctx);
       const r = requestsOf(s).find((x) => x.Id === input.CreateAccountRequestId);
       if (!r) throw orgError('CreateAccountStatusNotFoundException', 'We can\'t find an create account request with the CreateAccountRequestId that you specified.');
       return { CreateAccountStatus: statusOf(r, ctx.now) };
@@ -84,7 +85,7 @@ export function createAccountHandlers(credentials: Credentials, logCreated: Acco
 
     async ListCreateAccountStatus(input: O.ListCreateAccountStatusCommandInput, ctx: ServiceContext): Promise<Out<O.ListCreateAccountStatusCommandOutput>> {
       await ctx.authorize('organizations:ListCreateAccountStatus', '*');
-      const s = await requireManagement(ctx);
+      const s = await requireReader(ctx);
       const all = requestsOf(s).map((r) => statusOf(r, ctx.now)).filter((x) => !input.States?.length || input.States.includes(x.State!));
       const p = page(all, input);
       return { CreateAccountStatuses: p.items, ...(p.NextToken ? { NextToken: p.NextToken } : {}) };

@@ -9,6 +9,7 @@ import type { Handler, ServiceDefinition } from '../types.js';
 import { organizationHandlers } from './organization.js';
 import { policyHandlers } from './policies.js';
 import { createAccountHandlers, type AccountCreatedLog } from './create-account.js';
+import { delegatedAdministratorHandlers } from './delegated-administrators.js';
 import type { Credentials } from '../../auth/credentials.js';
 import { organizationsChanged } from './source.js';
 
@@ -18,7 +19,7 @@ const READ_ONLY = /^(Describe|List)/;
 
 export function organizationsService(credentials: Credentials, logCreated?: AccountCreatedLog): ServiceDefinition {
   const handlers: Record<string, Handler> = {};
-  for (const [name, handler] of Object.entries({ ...organizationHandlers, ...policyHandlers, ...createAccountHandlers(credentials, logCreated) })) {
+  for (const [name, handler] of Object.entries({ ...organizationHandlers, ...policyHandlers, ...delegatedAdministratorHandlers, ...createAccountHandlers(credentials, logCreated) })) {
     // After a write (committed or not), accounts cached as outside any organization are looked up again.
     handlers[name] = READ_ONLY.test(name)
       ? handler

@@ -3,8 +3,9 @@
  * Gatehouse, removal, leaving), trusted service access and tags.
  *
  * Who may call: the management account for everything here, except DescribeOrganization
- * and LeaveOrganization (members), and the handshake operations an invited account uses
- * (AcceptHandshake, DeclineHandshake, DescribeHandshake, ListHandshakesForAccount).
+ * and LeaveOrganization (members), the handshake operations an invited account uses
+ * (AcceptHandshake, DeclineHandshake, DescribeHandshake, ListHandshakesForAccount), and the
+ * Describe/List operations a delegated administrator may also call (`requireReader`).
  */
 import type * as O from '@aws-sdk/client-organizations';
 import type { Handler, ServiceContext } from '../types.js';
@@ -47,6 +48,7 @@ import {
   type OuRecord,
   type Tag,
 } from './state.js';
+import { assertNotDelegatedAdministrator, requireReader } from './delegations.js';
 
 type Out<T> = Omit<T, '$metadata'>;
 
@@ -65,7 +67,7 @@ export function organizationView(s: OrgState): O.Organization {
 
 const rootView = (s: OrgState): O.Root => ({ Id: s.Root.Id, Arn: rootArn(s), Name: s.Root.Name, PolicyTypes: s.Root.PolicyTypes.map((t) => ({ ...t })) });
 const ouView = (s: OrgState, o: OuRecord): O.OrganizationalUnit => ({ Id: o.Id, Arn: ouArn(s, o.Id), Name: o.Name });
-const accountView = (s: OrgState, a: MemberRecord): O.Account => ({
+export const accountView = (s: OrgState, a: MemberRecord): O.Account => ({
   Id: a.Id,
   Arn: accountArn(s, a.Id),
   Email: a.Email,
@@ -219,7 +221,7 @@ export const organizationHandlers: Record<string, Handler> = {
 
   async ListRoots(input: O.ListRootsCommandInput, ctx: ServiceContext): Promise<Out<O.ListRootsCommandOutput>> {
     await ctx.authorize('organizations:ListRoots', '*');
-    const s = await requireManagement(ctx);
+    const s = await requireReader(ctx);
     const p = page([rootView(s)], input);
     return { Roots: p.items, ...(p.NextToken ? { NextToken: p.NextToken } : {}) };
   },
@@ -243,7 +245,7 @@ export const organizationHandlers: Record<string, Handler> = {
     const s = await loadFor(ctx);
     const ou = s?.Ous.find((o) => o.Id === input.OrganizationalUnitId);
     await ctx.authorize('organizations:DescribeOrganizationalUnit', arnOr(s, (x) => ouArn(x, input.OrganizationalUnitId!)), { context: resourceTagContext(ou?.Tags ?? []) });
-    const org = await requireManagement(ctx);
+    const org = await requireReader(ctx);
     return { OrganizationalUnit: ouView(org, ouOf(org, input.OrganizationalUnitId!)) };
   },
 
@@ -276,7 +278,7 @@ export const organizationHandlers: Record<string, Handler> = {
   async ListOrganizationalUnitsForParent(input: O.ListOrganizationalUnitsForParentCommandInput, ctx: ServiceContext): Promise<Out<O.ListOrganizationalUnitsForParentCommandOutput>> {
     const s = await loadFor(ctx);
     await ctx.authorize('organizations:ListOrganizationalUnitsForParent', arnOr(s, (x) => findParent(x, input.ParentId!)?.arn ?? rootArn(x)));
-    const org = await requireManagement(ctx);
+    const org = await requireReader(ctx);
     requireParent(org, input.ParentId!);
     const p = page(
       org.Ous.filter((o) => o.ParentId === input.ParentId).map((o) => ouView(org, o)),
@@ -288,7 +290,7 @@ export const organizationHandlers: Record<string, Handler> = {
   async ListChildren(input: O.ListChildrenCommandInput, ctx: ServiceContext): Promise<Out<O.ListChildrenCommandOutput>> {
     const s = await loadFor(ctx);
     await ctx.authorize('organizations:ListChildren', arnOr(s, (x) => findParent(x, input.ParentId!)?.arn ?? rootArn(x)));
-    const org = await requireManagement(ctx);
+    const org = await requireReader(ctx);
     requireParent(org, input.ParentId!);
     const children: O.Child[] =
       input.ChildType === 'ACCOUNT'
@@ -302,7 +304,7 @@ export const organizationHandlers: Record<string, Handler> = {
     const s = await loadFor(ctx);
     const id = input.ChildId!;
     await ctx.authorize('organizations:ListParents', arnOr(s, (x) => (id.startsWith('ou-') ? ouArn(x, id) : accountArn(x, id))));
-    const org = await requireManagement(ctx);
+    const org = await requireReader(ctx);
     const parentId = org.Ous.find((o) => o.Id === id)?.ParentId ?? org.Accounts.find((a) => a.Id === id)?.ParentId;
     if (!parentId) throw err.childNotFound();
     return { Parents: [{ Id: parentId, Type: findParent(org, parentId)!.type }] };
@@ -310,7 +312,7 @@ export const organizationHandlers: Record<string, Handler> = {
 
   async ListAccounts(input: O.ListAccountsCommandInput, ctx: ServiceContext): Promise<Out<O.ListAccountsCommandOutput>> {
     await ctx.authorize('organizations:ListAccounts', '*');
-    const org = await requireManagement(ctx);
+    const org = await requireReader(ctx);
     const p = page(
       org.Accounts.map((a) => accountView(org, a)),
       input,
@@ -321,7 +323,7 @@ export const organizationHandlers: Record<string, Handler> = {
   async ListAccountsForParent(input: O.ListAccountsForParentCommandInput, ctx: ServiceContext): Promise<Out<O.ListAccountsForParentCommandOutput>> {
     const s = await loadFor(ctx);
     await ctx.authorize('organizations:ListAccountsForParent', arnOr(s, (x) => findParent(x, input.ParentId!)?.arn ?? rootArn(x)));
-    const org = await requireManagement(ctx);
+    const org = await requireReader(ctx);
     requireParent(org, input.ParentId!);
     const p = page(
       org.Accounts.filter((a) => a.ParentId === input.ParentId).map((a) => accountView(org, a)),
@@ -334,7 +336,7 @@ export const organizationHandlers: Record<string, Handler> = {
     const s = await loadFor(ctx);
     const found = s?.Accounts.find((a) => a.Id === input.AccountId);
     await ctx.authorize('organizations:DescribeAccount', arnOr(s, (x) => accountArn(x, input.AccountId!)), { context: resourceTagContext(found?.Tags ?? []) });
-    const org = await requireManagement(ctx);
+    const org = await requireReader(ctx);
     return { Account: accountView(org, memberOf(org, input.AccountId!)) };
   },
 
@@ -442,7 +444,7 @@ export const organizationHandlers: Record<string, Handler> = {
 
   async ListHandshakesForOrganization(input: O.ListHandshakesForOrganizationCommandInput, ctx: ServiceContext): Promise<Out<O.ListHandshakesForOrganizationCommandOutput>> {
     await ctx.authorize('organizations:ListHandshakesForOrganization', '*');
-    const s = await requireManagement(ctx);
+    const s = await requireReader(ctx);
     const list = s.Handshakes.filter(() => !input.Filter?.ActionType || input.Filter.ActionType === 'INVITE').map((h) => handshakeView(s, expire(h, ctx.now)));
     const p = page(list, input);
     return { Handshakes: p.items, ...(p.NextToken ? { NextToken: p.NextToken } : {}) };
@@ -455,6 +457,7 @@ export const organizationHandlers: Record<string, Handler> = {
     const org = await requireManagement(ctx);
     memberOf(org, input.AccountId!);
     if (input.AccountId === org.ManagementAccountId) throw err.managementCannotLeave();
+    assertNotDelegatedAdministrator(org, input.AccountId!);
     await removeMember(ctx, org, input.AccountId!);
     await save(ctx, org);
   },
@@ -463,6 +466,7 @@ export const organizationHandlers: Record<string, Handler> = {
     await ctx.authorize('organizations:LeaveOrganization', '*');
     const org = await requireOrg(ctx);
     if (org.ManagementAccountId === ctx.caller.account) throw err.managementCannotLeave();
+    assertNotDelegatedAdministrator(org, ctx.caller.account);
     await removeMember(ctx, org, ctx.caller.account);
     await save(ctx, org);
   },
@@ -485,7 +489,7 @@ export const organizationHandlers: Record<string, Handler> = {
 
   async ListAWSServiceAccessForOrganization(input: O.ListAWSServiceAccessForOrganizationCommandInput, ctx: ServiceContext): Promise<Out<O.ListAWSServiceAccessForOrganizationCommandOutput>> {
     await ctx.authorize('organizations:ListAWSServiceAccessForOrganization', '*');
-    const org = await requireManagement(ctx);
+    const org = await requireReader(ctx);
     const p = page(
       org.ServiceAccess.map((x) => ({ ServicePrincipal: x.ServicePrincipal, DateEnabled: new Date(x.DateEnabled) })),
       input,

@@ -1,7 +1,8 @@
 /**
  * Organization policies: service control policies and resource control policies (the
  * types Gatehouse enforces), their types enabled per root, attachments, and tags on
- * policies, OUs, the root and accounts. Management account only.
+ * policies, OUs, the root and accounts. Management account only, except the Describe/List
+ * operations, which a delegated administrator may also call (`requireReader`).
  */
 import type * as O from '@aws-sdk/client-organizations';
 import { parsePolicy, type PolicyKind } from '../../policy/index.js';
@@ -29,6 +30,7 @@ import {
   type PolicyRecord,
   type PolicyTypeName,
 } from './state.js';
+import { requireReader } from './delegations.js';
 
 type Out<T> = Omit<T, '$metadata'>;
 
@@ -157,13 +159,13 @@ export const policyHandlers: Record<string, Handler> = {
     const s = await loadFor(ctx);
     const existing = s ? allPolicies(s).find((x) => x.Id === input.PolicyId) : undefined;
     await ctx.authorize('organizations:DescribePolicy', policyResource(s, input.PolicyId!), { context: resourceTagContext(existing?.Tags ?? []) });
-    const org = await requireManagement(ctx);
+    const org = await requireReader(ctx);
     return { Policy: policyView(org, policyOf(org, input.PolicyId!)) };
   },
 
   async ListPolicies(input: O.ListPoliciesCommandInput, ctx: ServiceContext): Promise<Out<O.ListPoliciesCommandOutput>> {
     await ctx.authorize('organizations:ListPolicies', '*', { context: { 'organizations:PolicyType': input.Filter! } });
-    const org = await requireManagement(ctx);
+    const org = await requireReader(ctx);
     const list = input.Filter === 'SERVICE_CONTROL_POLICY' || input.Filter === 'RESOURCE_CONTROL_POLICY' ? allPolicies(org).filter((p) => p.Type === input.Filter) : [];
     const p = page(
       list.map((x) => summary(org, x)),
@@ -211,7 +213,7 @@ export const policyHandlers: Record<string, Handler> = {
   async ListPoliciesForTarget(input: O.ListPoliciesForTargetCommandInput, ctx: ServiceContext): Promise<Out<O.ListPoliciesForTargetCommandOutput>> {
     const s = await loadFor(ctx);
     await ctx.authorize('organizations:ListPoliciesForTarget', targetResource(s, input.TargetId!), { context: { 'organizations:PolicyType': input.Filter! } });
-    const org = await requireManagement(ctx);
+    const org = await requireReader(ctx);
     if (!findTarget(org, input.TargetId!)) throw err.targetNotFound();
     const list = org.Attachments.filter((a) => a.TargetId === input.TargetId)
       .map((a) => policyOf(org, a.PolicyId))
@@ -226,7 +228,7 @@ export const policyHandlers: Record<string, Handler> = {
   async ListTargetsForPolicy(input: O.ListTargetsForPolicyCommandInput, ctx: ServiceContext): Promise<Out<O.ListTargetsForPolicyCommandOutput>> {
     const s = await loadFor(ctx);
     await ctx.authorize('organizations:ListTargetsForPolicy', policyResource(s, input.PolicyId!));
-    const org = await requireManagement(ctx);
+    const org = await requireReader(ctx);
     const p = policyOf(org, input.PolicyId!);
     const targets = org.Attachments.filter((a) => a.PolicyId === p.Id).flatMap((a): O.PolicyTargetSummary[] => {
       const t = findTarget(org, a.TargetId);
@@ -265,7 +267,7 @@ export const policyHandlers: Record<string, Handler> = {
     const s = await loadFor(ctx);
     const t = s ? taggable(s, input.ResourceId!) : undefined;
     await ctx.authorize('organizations:ListTagsForResource', t?.arn ?? '*', { context: resourceTagContext(t?.tags ?? []) });
-    const org = await requireManagement(ctx);
+    const org = await requireReader(ctx);
     const target = taggable(org, input.ResourceId!);
     if (!target) throw err.targetNotFound();
     const p = page(

@@ -1,27 +1,27 @@
 /**
- * What the authorizer asks Organizations (auth/authorizer.ts `OrganizationSource`): the SCP
- * levels for a principal's account, the RCP levels for a resource's account, and the
- * organization facts for `aws:PrincipalOrgID` / `aws:PrincipalOrgPaths`.
+ * What the authorizer asks Organizations (auth/authorizer.ts `OrganizationSource`), in one
+ * lookup per account: the SCP levels for its principals, the RCP levels for its resources,
+ * and the organization facts for `aws:PrincipalOrgID` / `aws:PrincipalOrgPaths` /
+ * `aws:PrincipalOrgMasterAccountId` (the account as the caller's) and `aws:ResourceOrgID` /
+ * `aws:ResourceOrgPaths` (the account as the resource owner's).
  *
  * Levels run from the root through each OU down to the account, each with the policies of
  * the type attached there, compiled by the policy engine (which caches compiled documents
  * by content). The management account gets its levels too: the engine exempts it
  * (evaluate.ts: `p.account !== managementAccountId`), as it exempts service-linked roles.
  * A type not enabled on the root is not in force at all (undefined).
+ *
+ * Everything for an account is computed once per organization revision and cached: a
+ * request costs the membership and organization reads, and no allocation beyond them.
  */
-import { compilePolicy, type CompiledPolicy, type OrgLevel, type PrincipalOrganization, type ResourceOrganization } from '../../policy/index.js';
+import { compilePolicy, type CompiledPolicy, type OrgLevel } from '../../policy/index.js';
 import { iamData } from '../../catalog/iam-data.js';
-import type { OrganizationSource } from '../../auth/authorizer.js';
+import type { AccountOrganization, OrganizationSource } from '../../auth/authorizer.js';
 import type { Tx } from '../../store/index.js';
 import { KIND, MEMBERSHIP_ID, allPolicies, ancestors, orgPath, policyArn, typeEnabled, type Membership, type OrgState, type PolicyTypeName } from './state.js';
 
-interface Facts {
+interface Facts extends AccountOrganization {
   readonly revision: string;
-  readonly organizationId: string;
-  readonly managementAccountId: string;
-  readonly orgPaths: readonly string[];
-  readonly scp: PrincipalOrganization<CompiledPolicy> | undefined;
-  readonly rcp: ResourceOrganization<CompiledPolicy> | undefined;
 }
 
 const CACHE_LIMIT = 10_000;
@@ -38,17 +38,8 @@ export function organizationsChanged(): void {
 export class OrganizationsSource implements OrganizationSource {
   private cache = new Map<string, Facts>();
 
-  async scpsFor(account: string, tx: Tx): Promise<PrincipalOrganization<CompiledPolicy> | undefined> {
-    return (await this.facts(account, tx))?.scp;
-  }
-
-  async rcpsFor(account: string, tx: Tx): Promise<ResourceOrganization<CompiledPolicy> | undefined> {
-    return (await this.facts(account, tx))?.rcp;
-  }
-
-  async principalOrgContext(account: string, tx: Tx): Promise<Record<string, string | readonly string[]> | undefined> {
-    const f = await this.facts(account, tx);
-    return f ? { 'aws:PrincipalOrgID': f.organizationId, 'aws:PrincipalOrgPaths': f.orgPaths, 'aws:PrincipalOrgMasterAccountId': f.managementAccountId } : undefined;
+  async organizationOf(account: string, tx: Tx): Promise<AccountOrganization | undefined> {
+    return this.facts(account, tx);
   }
 
   private async facts(account: string, tx: Tx): Promise<Facts | undefined> {
@@ -75,13 +66,14 @@ export class OrganizationsSource implements OrganizationSource {
           .filter((p) => p !== undefined && p.Type === type)
           .map((p) => compilePolicy(p!.Content, { id: policyArn(s, p!), kind: type === 'SERVICE_CONTROL_POLICY' ? 'scp' : 'rcp' })),
       }));
+    const orgPaths = [orgPath(s, member.ParentId)];
     const facts: Facts = {
       revision: s.Revision,
-      organizationId: s.Id,
-      managementAccountId: s.ManagementAccountId,
-      orgPaths: [orgPath(s, member.ParentId)],
-      scp: typeEnabled(s, 'SERVICE_CONTROL_POLICY') ? { managementAccountId: s.ManagementAccountId, scpLevels: levels('SERVICE_CONTROL_POLICY') } : undefined,
-      rcp: typeEnabled(s, 'RESOURCE_CONTROL_POLICY') ? { managementAccountId: s.ManagementAccountId, rcpLevels: levels('RESOURCE_CONTROL_POLICY'), rcpServices: iamData().rcpServices } : undefined,
+      ...(typeEnabled(s, 'SERVICE_CONTROL_POLICY') ? { scp: { managementAccountId: s.ManagementAccountId, scpLevels: levels('SERVICE_CONTROL_POLICY') } } : {}),
+      ...(typeEnabled(s, 'RESOURCE_CONTROL_POLICY') ? { rcp: { managementAccountId: s.ManagementAccountId, rcpLevels: levels('RESOURCE_CONTROL_POLICY'), rcpServices: iamData().rcpServices } } : {}),
+      principalKeys: { 'aws:PrincipalOrgID': s.Id, 'aws:PrincipalOrgPaths': orgPaths, 'aws:PrincipalOrgMasterAccountId': s.ManagementAccountId },
+      // The resource owner's organization and path, the same values the account's principals get.
+      resourceKeys: { 'aws:ResourceOrgID': s.Id, 'aws:ResourceOrgPaths': orgPaths },
     };
     if (this.cache.size >= CACHE_LIMIT) this.cache = new Map();
     this.cache.set(key, facts);

@@ -99,6 +99,14 @@ export interface OrgState {
   Attachments: AttachmentRecord[];
   Handshakes: HandshakeRecord[];
   ServiceAccess: { ServicePrincipal: string; DateEnabled: string }[];
+  /** Delegated administrators, one entry per account and service (absent in records written before them: read as none). */
+  DelegatedAdministrators?: DelegationRecord[];
+}
+
+export interface DelegationRecord {
+  readonly AccountId: string;
+  readonly ServicePrincipal: string;
+  readonly DelegationEnabledDate: string;
 }
 
 export interface Membership {
