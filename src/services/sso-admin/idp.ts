@@ -61,10 +61,12 @@ function oid(dotted: string): Buffer {
 const utcTime = (d: Date): Buffer => der(0x17, Buffer.from(d.toISOString().replace(/^\d\d(\d\d)-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d).*$/, '$1$2$3$4$5$6Z'), 'ascii'));
 const commonName = (cn: string): Buffer => seq(der(0x31, seq(oid('2.5.4.3'), der(0x0c, Buffer.from(cn, 'utf8')))));
 
-function selfSignedCertificate(cn: string, publicKey: KeyObject, privateKey: KeyObject, now: Date): Buffer {
+/** A self-signed X.509 v3 certificate (DER); `serial` is 16 random bytes unless given. */
+export function selfSignedCertificate(cn: string, publicKey: KeyObject, privateKey: KeyObject, now: Date, serialBytes?: Buffer): Buffer {
   const sha256WithRsa = seq(oid('1.2.840.113549.1.1.11'), Buffer.from([0x05, 0x00]));
-  const serial = randomBytes(16);
-  serial[0] = serial[0]! & 0x7f;
+  const serial = Buffer.from(serialBytes ?? randomBytes(16));
+  // Positive and minimal in DER: a leading 0x00 followed by a byte below 0x80 is not valid DER (OpenSSL refuses it).
+  serial[0] = (serial[0]! & 0x7f) | 0x40;
   const until = new Date(now.getTime());
   until.setUTCFullYear(until.getUTCFullYear() + 5);
   const tbs = seq(
