@@ -104,7 +104,8 @@ interface AssignmentInput {
 }
 
 async function assignmentTarget(ctx: ServiceContext, action: string, input: AssignmentInput): Promise<{ instance: InstanceRecord; set: PermissionSetRecord }> {
-  for (const arn of [input.InstanceArn!, input.PermissionSetArn!, accountArn(input.TargetId!)]) await ctx.authorize(action, arn);
+  // The instance, the permission set and the account (every account, when none is named).
+  for (const arn of [input.InstanceArn!, input.PermissionSetArn!, accountArn(input.TargetId ?? '*')]) await ctx.authorize(action, arn);
   const instance = await instanceOf(ctx, input.InstanceArn);
   const set = await permissionSetOf(ctx, instance, input.PermissionSetArn);
   return { instance, set };
@@ -191,8 +192,7 @@ export function assignmentHandlers(box: SecretBox): Record<string, Handler> {
     async ProvisionPermissionSet(input: S.ProvisionPermissionSetCommandInput, ctx: ServiceContext): Promise<Out<S.ProvisionPermissionSetCommandOutput>> {
       const all = input.TargetType === 'ALL_PROVISIONED_ACCOUNTS';
       if (all === (input.TargetId !== undefined)) throw validation(all ? 'TargetId must not be given when TargetType is ALL_PROVISIONED_ACCOUNTS.' : 'TargetId is required when TargetType is AWS_ACCOUNT.');
-      const { instance, set } = await assignmentTarget(ctx, 'sso:ProvisionPermissionSet', { ...input, ...(all ? {} : { TargetId: input.TargetId! }) });
-      if (all) await ctx.authorize('sso:ProvisionPermissionSet', accountArn('*'));
+      const { instance, set } = await assignmentTarget(ctx, 'sso:ProvisionPermissionSet', input);
       if (!all) await checkTarget(ctx, instance, input.TargetId!);
       const provisioned = (await provisionedRecords(ctx, instance)).filter((p) => p.PermissionSetArn === set.PermissionSetArn);
       const outcome = await runTask(ctx, async () => {
