@@ -16,7 +16,6 @@ import type * as S from '@aws-sdk/client-sso-admin';
 import type { SecretBox } from '../../auth/secrets.js';
 import { AwsError } from '../../models/errors.js';
 import { principalExists } from '../identitystore/directory.js';
-import { membershipOf } from '../organizations/state.js';
 import type { Handler, ServiceContext } from '../types.js';
 import {
   ASSIGNMENT_KIND,
@@ -50,9 +49,8 @@ function page<T>(items: readonly T[], input: { NextToken?: string; MaxResults?: 
 /** The account can hold the instance's roles: for an organization instance, a member of its organization. */
 async function checkTarget(ctx: ServiceContext, instance: InstanceRecord, account: string): Promise<void> {
   if (account === instance.OwnerAccountId) return;
-  // Identity Center has trusted access to its organization: it reads membership directly.
-  const member = instance.Organization ? await membershipOf(ctx, account) : undefined;
-  if (member?.ManagementAccountId !== instance.OwnerAccountId) throw validation(`The account ${account} is not a member of the organization of this instance.`);
+  const org = instance.Organization ? await ctx.organizationOf(account) : undefined;
+  if (org?.principalKeys['aws:PrincipalOrgMasterAccountId'] !== instance.OwnerAccountId) throw validation(`The account ${account} is not a member of the organization of this instance.`);
 }
 
 async function checkPrincipal(ctx: ServiceContext, instance: InstanceRecord, type: string, id: string): Promise<void> {

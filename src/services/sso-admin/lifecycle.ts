@@ -10,23 +10,20 @@
 import { serviceLinkedRole } from '../../auth/service-calls.js';
 import { AwsError } from '../../models/errors.js';
 import { registerRoleUsageCheck } from '../iam/service-linked-roles.js';
-import { onAccountLeaving, KIND as ORG_KIND, MEMBERSHIP_ID, type Membership } from '../organizations/state.js';
+import { onAccountLeaving } from '../organizations/state.js';
 import { ASSIGNMENT_KIND, assignmentId, type AssignmentRecord } from './assignment-records.js';
 import { samlProviderName } from './idp.js';
 import { INSTANCE_KIND, SSO, type InstanceRecord } from './instances.js';
-import { deprovision, provisionedRecords, providerArn, PROVISIONED_KIND, SSO_ROLE, type ProvisionedRecord } from './provisioning.js';
+import { ACCOUNT_LINK_ID, ACCOUNT_LINK_KIND, deprovision, provisionedRecords, providerArn, PROVISIONED_KIND, SSO_ROLE, type AccountLink, type ProvisionedRecord } from './provisioning.js';
 
 registerRoleUsageCheck(SSO, async (account, _roleArn, tx) => {
-  const membership = await tx.get<Membership>(account, ORG_KIND.membership, MEMBERSHIP_ID);
-  if (!membership) return [];
-  const instances = (await tx.list<InstanceRecord>(membership.ManagementAccountId, INSTANCE_KIND)).filter((i) => i.Organization);
-  const usage: { region: string; resources: string[] }[] = [];
-  for (const instance of instances) {
-    const provisioned = await tx.list<ProvisionedRecord>(instance.OwnerAccountId, PROVISIONED_KIND, { parent: instance.InstanceArn });
-    const sets = [...new Set(provisioned.filter((p) => p.AccountId === account).map((p) => p.PermissionSetArn))];
-    if (sets.length) usage.push({ region: instance.Region ?? 'us-east-1', resources: sets });
-  }
-  return usage;
+  const link = await tx.get<AccountLink>(account, ACCOUNT_LINK_KIND, ACCOUNT_LINK_ID);
+  if (!link) return [];
+  const instance = await tx.get<InstanceRecord>(link.OwnerAccountId, INSTANCE_KIND, link.InstanceArn);
+  if (!instance) return [];
+  const provisioned = await tx.list<ProvisionedRecord>(instance.OwnerAccountId, PROVISIONED_KIND, { parent: instance.InstanceArn });
+  const sets = [...new Set(provisioned.filter((p) => p.AccountId === account).map((p) => p.PermissionSetArn))];
+  return sets.length ? [{ region: instance.Region ?? 'us-east-1', resources: sets }] : [];
 });
 
 onAccountLeaving(async (ctx, s, account) => {
@@ -43,5 +40,6 @@ onAccountLeaving(async (ctx, s, account) => {
   } catch (e) {
     if (!(e instanceof AwsError && e.code === 'NoSuchEntity')) throw e;
   }
+  await ctx.tx.delete(account, ACCOUNT_LINK_KIND, ACCOUNT_LINK_ID);
   await iam.call('iam', 'DeleteServiceLinkedRole', { RoleName: SSO_ROLE });
 });

@@ -29,6 +29,14 @@ import { SSO, type InstanceRecord } from './instances.js';
 import type { PermissionSetRecord } from './permission-sets.js';
 
 export const PROVISIONED_KIND = 'sso:provisioned';
+/** In each account Identity Center provisions into: the instance that manages it (id `instance`). */
+export const ACCOUNT_LINK_KIND = 'sso:account-link';
+export const ACCOUNT_LINK_ID = 'instance';
+
+export interface AccountLink {
+  readonly InstanceArn: string;
+  readonly OwnerAccountId: string;
+}
 export const SSO_ROLE = 'AWSServiceRoleForSSO';
 export const INLINE_POLICY_NAME = 'AwsSSOInlinePolicy';
 
@@ -139,6 +147,9 @@ export async function provision(ctx: ServiceContext, box: SecretBox, instance: I
   else if (!boundary && current) await iam.call('iam', 'DeleteRolePermissionsBoundary', { RoleName });
 
   const record: ProvisionedRecord = { InstanceArn: instance.InstanceArn, PermissionSetArn: set.PermissionSetArn, AccountId: account, RoleName, Revision: set.Revision ?? 0, ProvisionedDate: ctx.now.toISOString() };
+  if (!(await ctx.tx.get(account, ACCOUNT_LINK_KIND, ACCOUNT_LINK_ID))) {
+    await ctx.tx.insert<AccountLink>(account, ACCOUNT_LINK_KIND, ACCOUNT_LINK_ID, { InstanceArn: instance.InstanceArn, OwnerAccountId: instance.OwnerAccountId });
+  }
   const id = provisionedId(set.PermissionSetArn, account);
   if (existing) await ctx.tx.update(instance.OwnerAccountId, PROVISIONED_KIND, id, record);
   else await ctx.tx.insert(instance.OwnerAccountId, PROVISIONED_KIND, id, record, { parent: instance.InstanceArn });
