@@ -32,6 +32,7 @@ import {
 } from '@aws-sdk/client-organizations';
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { awsCli, boto3, clientConfig, startServer, type Keys, type Running } from '../../helpers/server.js';
+import { rejects } from './helpers.js';
 
 const MGMT = '000000000000';
 const A = '111111111111';
@@ -43,19 +44,6 @@ const KEYS: Record<string, Keys> = {
 };
 const GUARDDUTY = 'guardduty.amazonaws.com';
 const CONFIG = 'config.amazonaws.com';
-
-async function rejects(p: Promise<unknown>, name: string, message?: string | RegExp): Promise<Error & { Reason?: string }> {
-  try {
-    await p;
-  } catch (e) {
-    const err = e as Error & { Reason?: string };
-    assert.equal(err.name, name, `${err.name}: ${err.message}`);
-    if (typeof message === 'string') assert.equal(err.message, message);
-    else if (message) assert.match(err.message, message);
-    return err;
-  }
-  assert.fail(`expected ${name}`);
-}
 
 describe('Organizations delegated administrators', () => {
   let server: Running;

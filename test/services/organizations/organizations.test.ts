@@ -40,6 +40,7 @@ import {
 import { CreateKeyCommand, DescribeKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { AttachUserPolicyCommand, CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { awsCli, boto3, clientConfig, startServer, type Keys, type Running } from '../../helpers/server.js';
+import { rejects } from './helpers.js';
 
 const MGMT = '000000000000';
 const A = '111111111111';
@@ -52,19 +53,6 @@ const KEYS: Record<string, Keys> = {
 
 const DENY_CREATE_USER = JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'NoUsers', Effect: 'Deny', Action: 'iam:CreateUser', Resource: '*' }] });
 const ALLOW_READS = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['iam:Get*', 'iam:List*', 'sts:*'], Resource: '*' }] });
-
-async function rejects(p: Promise<unknown>, name: string, message?: string | RegExp): Promise<Error & { Reason?: string; Message?: string }> {
-  try {
-    await p;
-  } catch (e) {
-    const err = e as Error & { Reason?: string };
-    assert.equal(err.name, name, `${err.name}: ${err.message}`);
-    if (typeof message === 'string') assert.equal(err.message, message);
-    else if (message) assert.match(err.message, message);
-    return err;
-  }
-  assert.fail(`expected ${name}`);
-}
 
 describe('AWS Organizations', () => {
   let server: Running;
