@@ -267,6 +267,23 @@ describe('IAM Identity Center: account assignments, provisioned roles and sign-i
     assert.deepEqual(listed.map((a) => a.AccountId), [A.id]);
   });
 
+  it('DeletePermissionSet removes the roles it provisioned without assignments, through the service-linked role', async () => {
+    const temp = (await sso.send(new CreatePermissionSetCommand({ InstanceArn: instanceArn, Name: 'Temp' }))).PermissionSet!.PermissionSetArn!;
+    await sso.send(new AttachManagedPolicyToPermissionSetCommand({ InstanceArn: instanceArn, PermissionSetArn: temp, ManagedPolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' }));
+    const started = (await sso.send(new ProvisionPermissionSetCommand({ InstanceArn: instanceArn, PermissionSetArn: temp, TargetType: 'AWS_ACCOUNT', TargetId: A.id }))).PermissionSetProvisioningStatus!;
+    assert.equal((await sso.send(new DescribePermissionSetProvisioningStatusCommand({ InstanceArn: instanceArn, ProvisionPermissionSetRequestId: started.RequestId! }))).PermissionSetProvisioningStatus!.Status, 'SUCCEEDED');
+    const iam = iamOf(keys(A));
+    const tempRoles = async (): Promise<string[]> => (await iam.send(new ListRolesCommand({ PathPrefix: '/aws-reserved/sso.amazonaws.com/' }))).Roles!.map((r) => r.RoleName!).filter((n) => n.startsWith('AWSReservedSSO_Temp_'));
+    assert.equal((await tempRoles()).length, 1);
+    assert.deepEqual((await sso.send(new ListAccountsForProvisionedPermissionSetCommand({ InstanceArn: instanceArn, PermissionSetArn: temp }))).AccountIds, [A.id]);
+    await sso.send(new DeletePermissionSetCommand({ InstanceArn: instanceArn, PermissionSetArn: temp }));
+    assert.deepEqual(await tempRoles(), []);
+    const events = (await new CloudTrailClient(clientConfig(server.endpoint, keys(A))).send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'DeleteRole' }] }))).Events!;
+    const removed = JSON.parse(events[0]!.CloudTrailEvent!) as { userIdentity: { arn: string }; requestParameters: { roleName: string } };
+    assert.match(removed.requestParameters.roleName, /^AWSReservedSSO_Temp_[0-9a-f]{16}$/);
+    assert.match(removed.userIdentity.arn, /assumed-role\/AWSServiceRoleForSSO\//);
+  });
+
   it('deletion rules: the service-linked role and the permission set cannot go while used; the last assignment takes the role with it', async () => {
     const iam = iamOf(keys(A));
     const deletion = async (): Promise<GetServiceLinkedRoleDeletionStatusCommandOutput> => {
