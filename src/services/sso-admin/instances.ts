@@ -69,6 +69,21 @@ interface Organization {
   readonly MasterAccountId?: string;
 }
 
+/** A new instance in the caller's account and region, with its identity store. */
+async function createInstance(ctx: ServiceContext, name: string | undefined, organization: boolean): Promise<InstanceRecord> {
+  const instance: InstanceRecord = {
+    InstanceArn: newInstanceArn(),
+    IdentityStoreId: await createIdentityStore(ctx.tx, ctx.caller.account, ctx.region, ctx.now),
+    OwnerAccountId: ctx.caller.account,
+    ...(name ? { Name: name } : {}),
+    CreatedDate: ctx.now.toISOString(),
+    Organization: organization,
+    Region: ctx.region,
+  };
+  await ctx.tx.insert(ctx.caller.account, INSTANCE_KIND, instance.InstanceArn, instance);
+  return instance;
+}
+
 export const instanceGatehouseOperations: Record<string, Handler> = {
   async EnableIdentityCenter(input: { readonly Name?: string }, ctx: ServiceContext): Promise<S.InstanceMetadata & { readonly MemberAccountsWithRole: string[] }> {
     // The console's own permission check, then its calls as the signed-in principal.
@@ -92,16 +107,7 @@ export const instanceGatehouseOperations: Record<string, Handler> = {
       token = page.NextToken;
     } while (token);
     for (const account of members) await ensureRole(ctx, account);
-    const instance: InstanceRecord = {
-      InstanceArn: newInstanceArn(),
-      IdentityStoreId: await createIdentityStore(ctx.tx, ctx.caller.account, ctx.region, ctx.now),
-      OwnerAccountId: ctx.caller.account,
-      ...(input.Name ? { Name: input.Name } : {}),
-      CreatedDate: ctx.now.toISOString(),
-      Organization: true,
-      Region: ctx.region,
-    };
-    await ctx.tx.insert(ctx.caller.account, INSTANCE_KIND, instance.InstanceArn, instance);
+    const instance = await createInstance(ctx, input.Name, true);
     return { ...metadata(instance), MemberAccountsWithRole: members };
   },
 };
@@ -118,16 +124,7 @@ export const instanceHandlers: Record<string, Handler> = {
     }
     if (org?.MasterAccountId === ctx.caller.account) throw validation('An account instance of IAM Identity Center cannot be created in the management account of an organization.');
     if ((await instancesOf(ctx)).length > 0) throw new AwsError('ConflictException', 'This account already has an instance of IAM Identity Center.');
-    const instance: InstanceRecord = {
-      InstanceArn: newInstanceArn(),
-      IdentityStoreId: await createIdentityStore(ctx.tx, ctx.caller.account, ctx.region, ctx.now),
-      OwnerAccountId: ctx.caller.account,
-      ...(input.Name ? { Name: input.Name } : {}),
-      CreatedDate: ctx.now.toISOString(),
-      Organization: false,
-      Region: ctx.region,
-    };
-    await ctx.tx.insert(ctx.caller.account, INSTANCE_KIND, instance.InstanceArn, instance);
+    const instance = await createInstance(ctx, input.Name, false);
     return { InstanceArn: instance.InstanceArn };
   },
 

@@ -11,7 +11,7 @@ import { managedPolicyByArn } from '../../catalog/managed-policies.js';
 import { parsePolicy } from '../../policy/index.js';
 import type { Handler, ServiceContext } from '../types.js';
 import { instancesOf, type InstanceRecord } from './instances.js';
-import { deprovision, provisionedRecords } from './provisioning.js';
+import { deprovision, durationMinutes, provisionedRecords } from './provisioning.js';
 import { assignmentsOf } from './assignment-records.js';
 
 type Out<T> = Omit<T, '$metadata'>;
@@ -65,8 +65,7 @@ const output = (p: PermissionSetRecord): S.PermissionSet => ({
 /** PT1H to PT12H, hours and minutes (the console's choices; the API takes ISO 8601). */
 function sessionDuration(text: string | undefined): string {
   const d = text ?? 'PT1H';
-  const m = /^PT(?:(\d+)H)?(?:(\d+)M)?$/.exec(d);
-  const minutes = m ? Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0) : NaN;
+  const minutes = durationMinutes(d);
   if (!(minutes >= 60 && minutes <= 720)) throw validation(`SessionDuration ${d} is not valid: it must be an ISO 8601 duration from PT1H to PT12H.`);
   return d;
 }

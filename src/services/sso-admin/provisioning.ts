@@ -74,11 +74,14 @@ export const trustPolicy = (account: string, provider: string): string =>
     ],
   });
 
-/** ISO 8601 `PT<h>H<m>M` to seconds. */
-export function durationSeconds(iso: string): number {
+/** ISO 8601 `PT<h>H<m>M` to minutes; NaN for any other form. */
+export function durationMinutes(iso: string): number {
   const m = /^PT(?:(\d+)H)?(?:(\d+)M)?$/.exec(iso);
-  return m ? (Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0)) * 60 : 3600;
+  return m ? Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0) : NaN;
 }
+
+/** A permission set's session duration (validated when set) in seconds. */
+export const durationSeconds = (iso: string): number => durationMinutes(iso) * 60;
 
 const customerPolicyArn = (account: string, ref: { readonly Name: string; readonly Path: string }): string => `arn:aws:iam::${account}:policy${ref.Path}${ref.Name}`;
 
